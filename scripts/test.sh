@@ -1,0 +1,11 @@
+#!/bin/bash
+# The test command README.md gives. `unit` runs only the fast tests next to the code;
+# with no argument it runs everything, including the integration tests in test/ that build real images.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-all}" = unit ]; then
+  mapfile -t files < <(find src -name '*.test.ts' | sort)
+else
+  mapfile -t files < <(find src test -name '*.test.ts' | sort)
+fi
+exec node --import tsx --test --test-concurrency=1 "${files[@]}"

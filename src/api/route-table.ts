@@ -1,0 +1,84 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { Authorize, Role } from './roles.ts';
+import { parseBody, parseParams, parseQuery } from './validate.ts';
+
+/**
+ * A route is data: method, path, summary, role, input schemas and a handler. The same table mounts the
+ * Hono routes (validating every input first) and generates the OpenAPI document, so they never drift.
+ */
+export interface RouteDef {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  tag: string;
+  role?: Role;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Response media type when it is not JSON. */
+  produces?: string;
+  handler(c: Context, input: { body: any; query: any; params: any }): Promise<Response> | Response;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  def: Omit<RouteDef, 'handler' | 'body' | 'query' | 'params'> & {
+    body?: B; query?: Q; params?: P;
+    handler(c: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }): Promise<Response> | Response;
+  },
+): RouteDef {
+  return def as RouteDef;
+}
+
+export function mountRoutes(app: Hono, routes: RouteDef[], authorize: Authorize): void {
+  for (const r of routes) {
+    app[r.method](r.path, async (c) => {
+      if (r.role) await authorize(c, r.role);
+      const input = {
+        params: r.params ? parseParams(c, r.params) : undefined,
+        query: r.query ? parseQuery(c, r.query) : undefined,
+        body: r.body ? await parseBody(c, r.body) : undefined,
+      };
+      return r.handler(c, input);
+    });
+  }
+}
+
+const ErrorBody = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } };
+
+export function openApiDocument(routes: RouteDef[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\*$/, '{key}');
+    const parameters = [
+      ...objectProps(r.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+      ...(r.path.endsWith('*') ? [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }] : []),
+      ...objectProps(r.query).map(([name, schema, required]) => ({ name, in: 'query', required, schema })),
+    ];
+    (paths[path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(r.role ? { 'x-required-role': r.role } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
+      responses: {
+        200: { description: 'OK', content: { [r.produces ?? 'application/json']: {} } },
+        default: { description: 'error', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    };
+  }
+  return { openapi: '3.1.0', info, paths };
+}
+
+function jsonSchema(s: z.ZodType): unknown {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function objectProps(s?: z.ZodType): Array<[string, unknown, boolean]> {
+  if (!s) return [];
+  const js = jsonSchema(s) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([k, v]) => [k, v, (js.required ?? []).includes(k)]);
+}

@@ -1,0 +1,67 @@
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { ReleaseServices } from '../../release/services.ts';
+import { CHANNELS } from '../../store/releases.ts';
+import { route, type RouteDef } from '../route-table.ts';
+
+const Id = z.object({ id: z.uuid() });
+const Filter = z.object({
+  state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  kind: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function jobRoutes(svc: ReleaseServices, o: { pollMs: number }): RouteDef[] {
+  const need = async (id: string) => {
+    const job = await svc.queue.get(id);
+    if (!job) throw new AppError('job.not_found', `no job with id ${id}`, { hint: 'list jobs with GET /api/jobs' });
+    return job;
+  };
+  return [
+    route({ method: 'get', path: '/api/jobs', tag: 'jobs', summary: 'List jobs, newest first', query: Filter,
+      handler: async (c, { query }) => c.json({ jobs: await svc.queue.list(query) }) }),
+    route({ method: 'get', path: '/api/jobs/:id', tag: 'jobs', summary: 'One job', params: Id,
+      handler: async (c, { params }) => c.json(await need(params.id)) }),
+    route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'builder', params: Id,
+      handler: async (c, { params }) => c.json(await svc.queue.cancel(params.id)) }),
+    route({ method: 'post', path: '/api/publish', tag: 'jobs', summary: 'Publish a build output folder on the server as a release (a job)', role: 'publisher',
+      body: z.object({ dir: z.string().min(1), product: z.string().optional(), channel: z.enum(CHANNELS).default('testing') }),
+      handler: async (c, { body }) => c.json(await svc.queue.enqueue('publish', { v: 1, ...body }), 202) }),
+    route({ method: 'get', path: '/api/jobs/:id/events', tag: 'jobs', produces: 'text/event-stream', params: Id,
+      summary: 'Progress and log lines as server-sent events (resume with Last-Event-ID); ends when the job does',
+      handler: async (c, { params }) => {
+        await need(params.id);
+        let after = Number(c.req.header('last-event-id') ?? 0) || 0;
+        return streamSSE(c, async (stream) => {
+          let open = true;
+          stream.onAbort(() => { open = false; });
+          // Polling the table (not an in-process bus) follows jobs run by workers on other machines too.
+          // State changes come from the job row, announced when they differ from what this stream last said.
+          let said = '';
+          while (open) {
+            const job = await svc.queue.get(params.id);
+            const state = job ? `${job.state}/${job.attempts}` : 'gone';
+            if (job && state !== said) {
+              said = state;
+              await stream.writeSSE({ event: 'state', data: JSON.stringify({ state: job.state, attempt: job.attempts, worker: job.workerId ?? undefined }) });
+            }
+            for (const e of await svc.queue.events(params.id, after)) {
+              await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify({ at: e.at, ...asObject(e.data) }) });
+              after = e.id;
+            }
+            if (!job || FINISHED.has(job.state)) {
+              await stream.writeSSE({ event: 'end', data: JSON.stringify({ state: job?.state, error: job?.error ?? undefined, result: job?.result ?? undefined }) });
+              return;
+            }
+            await stream.sleep(o.pollMs);
+          }
+        });
+      } }),
+  ];
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+}

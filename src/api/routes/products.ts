@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { ReleaseServices } from '../../release/services.ts';
+import { createProduct, getProduct, listProducts, PRODUCT_ID } from '../../store/products.ts';
+import { CHANNELS } from '../../store/releases.ts';
+import { route, type RouteDef } from '../route-table.ts';
+
+const ProductParams = z.object({ id: z.string().regex(PRODUCT_ID, 'must be a product id') });
+const NewProduct = z.object({
+  id: z.string().regex(PRODUCT_ID, 'lower-case letters, digits and -'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  recipePath: z.string().min(1).optional(),
+});
+const NewBuild = z.object({ recipePath: z.string().min(1).optional(), channel: z.enum(CHANNELS).default('testing') });
+
+export function productRoutes(svc: ReleaseServices): RouteDef[] {
+  const need = async (id: string) => {
+    const p = await getProduct(svc.store.db, id);
+    if (!p) throw new AppError('product.not_found', `no product "${id}"`, { hint: 'list products with GET /api/products' });
+    return p;
+  };
+  return [
+    route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per recipe)',
+      handler: async (c) => c.json({ products: await listProducts(svc.store.db) }) }),
+    route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a recipe as a product', role: 'publisher', body: NewProduct,
+      handler: async (c, { body }) => c.json(await createProduct(svc.store.db, { ...body, recipePath: body.recipePath ?? null }), 201) }),
+    route({ method: 'get', path: '/api/products/:id', tag: 'products', summary: 'One product', params: ProductParams,
+      handler: async (c, { params }) => c.json(await need(params.id)) }),
+    route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Start a build of the product recipe (a job)', role: 'builder',
+      params: ProductParams, body: NewBuild,
+      handler: async (c, { params, body }) => {
+        const p = await need(params.id);
+        const recipePath = body.recipePath ?? p.recipePath;
+        if (!recipePath) throw new AppError('product.no_recipe', `product "${p.id}" has no recipe`, { hint: 'pass recipePath, or register the product with one' });
+        const job = await svc.queue.enqueue('build', { v: 1, recipePath, product: p.id, channel: body.channel });
+        return c.json(job, 202);
+      } }),
+  ];
+}

@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { refreshFeeds } from '../release/release-actions.ts';
+import type { ReleaseServices } from '../release/services.ts';
+import { releaseHandlers } from '../worker/handlers.ts';
+import { Worker } from '../worker/worker.ts';
+import { createApp } from './app.ts';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  keysDir?: string;
+  /** Run jobs in this process too (the single-machine default). */
+  worker: boolean;
+  heartbeatMs?: number;
+  staleAfterMs?: number;
+}
+
+export interface RunningServer { url: string; worker?: Worker; close(): Promise<void> }
+
+/** Listens, starts the embedded worker, and keeps feeds from expiring by re-signing them. */
+export async function startServer(svc: ReleaseServices, o: ServerOptions): Promise<RunningServer> {
+  const app = createApp(svc, { dataDir: o.dataDir, keysDir: o.keysDir });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: o.host, port: o.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const worker = o.worker
+    ? new Worker({ queue: svc.queue, handlers: releaseHandlers(svc, { buildsDir: `${o.dataDir}/builds` }), heartbeatMs: o.heartbeatMs, staleAfterMs: o.staleAfterMs })
+    : undefined;
+  worker?.start();
+  // Re-sign well before expiry (a quarter of the lifetime), only while there is something published.
+  const refresh = setInterval(() => {
+    refreshFeeds(svc).catch((e) => process.stderr.write(`herd serve: feed refresh failed: ${(e as Error).message}\n`));
+  }, Math.max(60_000, svc.feed.feedTtlMs / 4));
+  refresh.unref();
+  return {
+    url: `http://${o.host}:${port}`,
+    worker,
+    async close() {
+      clearInterval(refresh);
+      await worker?.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

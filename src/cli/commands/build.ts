@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { buildImage } from '../../engine/build-image.ts';
+import { formatMiB } from '../../recipe/size.ts';
+import { jsonReporter, plainReporter } from '../reporters/plain-reporter.ts';
+import { ttyReporter } from '../reporters/tty-reporter.ts';
+import type { Reporter } from '../../engine/reporter.ts';
+import { checkReproducible } from '../../engine/check-reproducible.ts';
+
+export function registerBuild(program: Command): void {
+  program.command('build')
+    .description('build the images a recipe describes')
+    .argument('<recipe>', 'recipe file (YAML)')
+    .option('-o, --out <dir>', 'output folder', 'out/<name>')
+    .option('--cache <dir>', 'step and package cache (default $HERD_CACHE or ~/.cache/herd)')
+    .option('--lock <resolved.json>', 'reuse the archive state of an earlier build instead of resolving it again')
+    .option('--image-version <version>', 'IMAGE_VERSION to stamp (default: the archive date)')
+    .option('--json', 'JSON lines events on stdout')
+    .option('-v, --verbose', 'print every log line (plain output)')
+    .option('--check-reproducible', 'build the disk twice from scratch and compare sha256')
+    .action(async (recipe: string, o) => {
+      const outDir = o.out === 'out/<name>' ? `out/${(await import('../../recipe/load.ts')).loadRecipe(recipe).recipe.name}` : o.out;
+      const tty = !o.json && process.stdout.isTTY && !o.verbose ? ttyReporter(process.stdout) : undefined;
+      const reporter: Reporter = o.json ? jsonReporter((s) => process.stdout.write(s))
+        : tty ?? plainReporter((s) => process.stdout.write(s), o.verbose);
+      const ac = new AbortController();
+      const onSignal = () => ac.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      try {
+        if (o.checkReproducible) {
+          const r = await checkReproducible({ recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, signal: ac.signal });
+          process.stdout.write(`${r.identical ? 'reproducible' : 'NOT reproducible'}: ${r.first} vs ${r.second}\n`);
+          if (!r.identical) process.exitCode = 4;
+          return;
+        }
+        const r = await buildImage({ recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, imageVersion: o.imageVersion, signal: ac.signal });
+        tty?.stop();
+        if (o.json) return void process.stdout.write(JSON.stringify({ event: 'done', outDir: r.outDir, outputs: r.manifest.outputs }) + '\n');
+        process.stdout.write(`\nbuilt ${r.manifest.name} ${r.manifest.version} in ${r.manifest.build.seconds}s → ${r.outDir}\n`);
+        for (const out of r.manifest.outputs) process.stdout.write(`  ${out.file.padEnd(18)} ${formatMiB(out.size).padStart(11)}  sha256:${out.sha256.slice(0, 16)}…\n`);
+      } finally {
+        tty?.stop();
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { AppError } from '../../errors.ts';
+
+interface ApiOpts { server: string; json?: boolean }
+
+/** Calls a running `herd serve`; API errors come back as AppErrors with the server's code and hint. */
+async function call(o: ApiOpts, method: string, path: string, body?: unknown): Promise<any> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, o.server), {
+      method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (e) {
+    throw new AppError('cli.server_unreachable', `cannot reach ${o.server}: ${(e as Error).message}`, { kind: 'dependency', hint: 'start it with `herd serve`, or pass --server URL' });
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new AppError(data.code ?? 'cli.server_error', data.message ?? `HTTP ${res.status}`, { hint: data.hint, kind: res.status >= 500 ? 'dependency' : 'user' });
+  return data;
+}
+
+/** `herd releases list|promote|revoke`: the release API from the command line. */
+export function registerReleases(program: Command): void {
+  const releases = program.command('releases').description('list, promote and revoke releases on a running herd serve');
+  const server = (c: Command) => c.option('--server <url>', 'herd serve base URL', 'http://127.0.0.1:8080').option('--json', 'print JSON');
+  server(releases.command('list').description('list releases'))
+    .option('--product <id>').option('--channel <name>')
+    .action(async (o: ApiOpts & { product?: string; channel?: string }) => {
+      const q = new URLSearchParams(Object.entries({ product: o.product, channel: o.channel }).filter(([, v]) => v) as [string, string][]);
+      const { releases: list } = await call(o, 'GET', `/api/releases?${q}`);
+      if (o.json) { process.stdout.write(JSON.stringify(list, null, 2) + '\n'); return; }
+      for (const r of list) process.stdout.write(`${r.id}  ${r.productId.padEnd(16)} ${r.version.padEnd(14)} ${r.channel.padEnd(8)} ${r.state}${r.revokedAt ? ` revoked: ${r.revokeReason}` : ''}\n`);
+    });
+  server(releases.command('promote').argument('<id>', 'release id').description('move a release to another channel'))
+    .option('--to <channel>', 'target channel', 'stable')
+    .action(async (id: string, o: ApiOpts & { to: string }) => {
+      const r = await call(o, 'POST', `/api/releases/${encodeURIComponent(id)}/promote`, { to: o.to });
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : `${r.productId} ${r.version} is now in ${r.channel}\n`);
+    });
+  server(releases.command('revoke').argument('<id>', 'release id').description('revoke a release'))
+    .requiredOption('--reason <text>', 'why (shown to clients in the feed)')
+    .action(async (id: string, o: ApiOpts & { reason: string }) => {
+      const r = await call(o, 'POST', `/api/releases/${encodeURIComponent(id)}/revoke`, { reason: o.reason });
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : `${r.productId} ${r.version} revoked: ${r.revokeReason}\n`);
+    });
+}

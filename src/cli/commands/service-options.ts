@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { AppError } from '../../errors.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PUBLIC_URL, type ServiceOptions } from '../../release/open-services.ts';
+
+/** The options every release-service command shares: where the data, database, artifacts and keys live. */
+export function withServiceOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'data directory: herd.db, artifacts/ and keys/ unless set separately', DEFAULT_DATA_DIR)
+    .option('--database <url>', 'postgres://user:pass@host/db, or a SQLite file (default: DATA/herd.db)')
+    .option('--artifacts <dir>', 'artifact directory (default: DATA/artifacts)')
+    .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
+    .option('--public-url <url>', 'base URL clients download from; feeds contain absolute links under it', DEFAULT_PUBLIC_URL);
+}
+
+export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl: string }
+
+export function serviceOptions(o: RawServiceOptions): ServiceOptions {
+  if (!/^https?:\/\/[^\s]+$/.test(o.publicUrl)) {
+    throw new AppError('cli.bad_public_url', `--public-url ${o.publicUrl} is not an http(s) URL`, { hint: 'e.g. --public-url https://images.example.org' });
+  }
+  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl: o.publicUrl };
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new AppError('cli.bad_port', `--port ${value} is not a port number`, { hint: 'use 0-65535 (0 picks a free port)' });
+  }
+  return n;
+}
+
+export function parsePositive(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new AppError('cli.bad_number', `${flag} ${value} is not a positive number`);
+    return n;
+  };
+}

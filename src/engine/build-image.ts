@@ -1,0 +1,118 @@
+import { writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { loadRecipe, type LoadedRecipe } from '../recipe/load.ts';
+import { resolveInputs, type Resolved } from '../resolve/resolve.ts';
+import { planBuild, planDigest } from '../plan/plan-build.ts';
+import type { Plan } from '../plan/plan-types.ts';
+import { executePlan } from './execute.ts';
+import { StepCache } from './step-cache.ts';
+import { combineReporters, type Reporter, type StepResult } from './reporter.ts';
+import { OutputDir } from './output-dir.ts';
+import { buildManifest, type Manifest, type ManifestOutput } from './manifest.ts';
+import { checkBudget, formatBudget, type BudgetLine } from './size-budget.ts';
+import { toolVersions } from './tool-versions.ts';
+import { runCommand } from '../backends/host/run-command.ts';
+import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
+import { AppError } from '../errors.ts';
+import { defaultCacheDir } from './cache-dir.ts';
+
+export interface BuildOptions {
+  recipePath: string;
+  outDir: string;
+  cacheDir?: string;
+  reporter?: Reporter;
+  lockFile?: string;
+  imageVersion?: string;
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  outDir: string;
+  manifest: Manifest;
+  budget: BudgetLine[];
+  steps: StepResult[];
+}
+
+/** recipe → load → resolve → plan → execute → output folder (images, manifest.json, SHA256SUMS, build.log). */
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const out = new OutputDir(opts.outDir);
+  const logFile = createWriteStream(out.path('build.log'));
+  const reporter = combineReporters(opts.reporter, logReporter(logFile));
+  try {
+    reporter.onPhase?.('load', opts.recipePath);
+    const loaded = loadRecipe(opts.recipePath);
+    reporter.onPhase?.('resolve', 'reading the archive state');
+    const resolved = await resolveInputs(loaded, { lockFile: opts.lockFile, imageVersion: opts.imageVersion });
+    const plan = planBuild(loaded, resolved);
+    writeJson(out.path('resolved.json'), resolved);
+    writeJson(out.path('plan.json'), plan);
+    reporter.onPhase?.('execute', `${plan.steps.length} steps`);
+    const cache = new StepCache(opts.cacheDir ?? defaultCacheDir());
+    const targets = [...new Set([...plan.outputs.map((o) => o.step), plan.treeStep])];
+    const { artifacts, results } = await executePlan(plan, { cache, reporter, targets, signal: opts.signal });
+
+    reporter.onPhase?.('outputs', opts.outDir);
+    const outputs: ManifestOutput[] = [];
+    for (const o of plan.outputs) {
+      const a = artifacts.get(o.step)!;
+      const src = join(a.dir, o.format === 'raw' ? 'disk.raw' : String(a.meta.file));
+      await runCommand(['cp', '--reflink=auto', '--sparse=always', src, out.path(o.file)]);
+      outputs.push({ format: o.format, file: o.file, platform: o.platform, size: Number(a.meta.sizeBytes),
+        allocated: Number(a.meta.allocatedBytes), sha256: String(a.meta.sha256) });
+    }
+    const tree = artifacts.get(plan.treeStep)!;
+    const rawStep = artifacts.get(plan.steps.find((s) => s.stage === 'disk')!.id);
+    const manifest = buildManifest({
+      loaded, resolved, plan, planDigest: planDigest(plan), packages: tree.meta.packages as InstalledPackage[],
+      treeBytes: Number(tree.meta.treeBytes), rawAllocatedBytes: Number(rawStep?.meta.allocatedBytes ?? 0),
+      outputs, steps: results, startedAt, seconds: (performance.now() - t0) / 1000, tools: await toolVersions(),
+    });
+    writeJson(out.path('manifest.json'), manifest);
+    writeFileSync(out.path('SHA256SUMS'), outputs.map((o) => `${o.sha256}  ${o.file}\n`).join(''));
+    const budget = checkBudget(loaded.recipe['size-budget'], {
+      qcow2: outputs.find((o) => o.format === 'qcow2')?.size, rawAllocated: manifest.sizes.rawAllocatedBytes, rootfs: manifest.sizes.treeBytes,
+    });
+    writeFileSync(out.path('size-report.txt'), formatBudget(budget) + '\n');
+    reporter.onPhase?.('size', formatBudget(budget));
+    const over = budget.filter((b) => !b.ok);
+    if (over.length) {
+      throw new AppError('SIZE_BUDGET_EXCEEDED', `${over.map((b) => b.item).join(', ')} over the recipe's size budget:\n${formatBudget(budget)}`, {
+        hint: 'trim the image (footprint, packages) or raise size-budget in the recipe',
+      });
+    }
+    await closeStream(logFile);
+    out.commit();
+    return { outDir: out.final, manifest, budget, steps: results };
+  } catch (e) {
+    await closeStream(logFile);
+    out.abort();
+    throw e;
+  }
+}
+
+/** Plan only: load, resolve and plan without building (what `herd plan` prints). */
+export async function planImage(recipePath: string, lockFile?: string): Promise<{ loaded: LoadedRecipe; resolved: Resolved; plan: Plan }> {
+  const loaded = loadRecipe(recipePath);
+  const resolved = await resolveInputs(loaded, { lockFile });
+  return { loaded, resolved, plan: planBuild(loaded, resolved) };
+}
+
+function logReporter(stream: WriteStream): Reporter {
+  const ts = () => new Date().toISOString();
+  return {
+    onPhase: (p, d) => stream.write(`${ts()} == ${p}${d ? `: ${d}` : ''}\n`),
+    onStepStart: (s) => stream.write(`${ts()} >> ${s.stage} ${s.id} ${s.title}\n`),
+    onStepLog: (s, l) => stream.write(`${ts()} [${s.stage}] ${l}\n`),
+    onStepEnd: (s, r) => stream.write(`${ts()} << ${s.stage} ${r.status} ${r.seconds.toFixed(1)}s${r.error ? ` ${r.error}` : ''}\n`),
+  };
+}
+
+function writeJson(path: string, value: unknown) {
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+function closeStream(s: WriteStream): Promise<void> {
+  return new Promise((res) => s.end(res));
+}

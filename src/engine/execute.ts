@@ -1,0 +1,119 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan, PlanStep } from '../plan/plan-types.ts';
+import type { StageContext, StepArtifact } from '../stages/stage.ts';
+import { stages } from '../stages/index.ts';
+import { StepCache } from './step-cache.ts';
+import type { Reporter, StepResult } from './reporter.ts';
+import { runCommand } from '../backends/host/run-command.ts';
+import { AppError } from '../errors.ts';
+
+export interface ExecuteOptions {
+  cache: StepCache;
+  reporter?: Reporter;
+  /** Steps that must exist when done (output steps and the final tree). */
+  targets: string[];
+  signal?: AbortSignal;
+}
+
+export interface ExecuteResult {
+  artifacts: Map<string, StepArtifact>;
+  results: StepResult[];
+}
+
+/** Runs the steps a build needs, in plan order, taking everything else from the step cache. */
+export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const cached = new Map<string, StepArtifact>();
+  for (const s of plan.steps) {
+    const hit = opts.cache.get(s.id);
+    if (hit) cached.set(s.id, hit);
+  }
+  const toBuild = stepsToBuild(plan, opts.targets, cached);
+  const artifacts = new Map<string, StepArtifact>();
+  const results: StepResult[] = [];
+  const builtNow = new Set<string>();
+
+  for (const step of plan.steps) {
+    if (!toBuild.has(step.id)) {
+      const hit = cached.get(step.id);
+      if (hit) artifacts.set(step.id, hit);
+      const status = hit ? 'cached' : 'skipped';
+      const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status, seconds: 0 };
+      results.push(r);
+      opts.reporter?.onStepEnd?.(step, r);
+      continue;
+    }
+    opts.signal?.throwIfAborted();
+    // A tree built in this run and needed by no one else moves on instead of being copied (saves a copy per step).
+    const movable = (id: string) => builtNow.has(id) && !opts.targets.includes(id)
+      && [...toBuild].filter((o) => byId.get(o)!.inputs.includes(id)).length === 1;
+    const t0 = performance.now();
+    opts.reporter?.onStepStart?.(step);
+    try {
+      const artifact = await runStep(step, plan, artifacts, opts, movable);
+      artifacts.set(step.id, artifact);
+      builtNow.add(step.id);
+      const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status: 'built', seconds: (performance.now() - t0) / 1000 };
+      results.push(r);
+      opts.reporter?.onStepEnd?.(step, r);
+    } catch (e) {
+      const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status: 'failed', seconds: (performance.now() - t0) / 1000, error: (e as Error).message };
+      results.push(r);
+      opts.reporter?.onStepEnd?.(step, r);
+      throw e;
+    }
+  }
+  return { artifacts, results };
+}
+
+/** Targets missing from the cache, and, recursively, the missing inputs of steps that must run. */
+function stepsToBuild(plan: Plan, targets: string[], cached: Map<string, StepArtifact>): Set<string> {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const need = new Set<string>();
+  const visit = (id: string) => {
+    if (need.has(id) || cached.has(id)) return;
+    need.add(id);
+    for (const input of byId.get(id)!.inputs) visit(input);
+  };
+  targets.forEach(visit);
+  return need;
+}
+
+async function runStep(step: PlanStep, plan: Plan, artifacts: Map<string, StepArtifact>, opts: ExecuteOptions,
+  movable: (id: string) => boolean): Promise<StepArtifact> {
+  const stage = stages[step.stage as keyof typeof stages];
+  if (!stage) throw new AppError('PLAN_UNKNOWN_STAGE', `plan names unknown stage "${step.stage}"`, { kind: 'internal' });
+  const parsed = stage.options.safeParse(step.options);
+  if (!parsed.success) throw new AppError('PLAN_BAD_OPTIONS', `options of stage ${step.stage} are invalid: ${parsed.error.message}`, { kind: 'internal' });
+  const inputs = step.inputs.map((id) => artifacts.get(id)!);
+  const outDir = opts.cache.begin(step.id);
+  const tree = join(outDir, 'tree');
+  const log = (line: string) => opts.reporter?.onStepLog?.(step, line);
+  try {
+    if (stage.produces === 'tree') await prepareTree(inputs[0], tree, opts.cache, movable, log);
+    const ctx: StageContext = {
+      step, inputs, outDir, tree, packageCache: opts.cache.packages, meta: {}, log,
+      run: (argv, o) => { log(`$ ${argv.join(' ')}`); return runCommand(argv, { ...o, onLine: o?.onLine ?? log, signal: opts.signal }); },
+    };
+    await stage.run(ctx, parsed.data as never);
+    return opts.cache.commit(step.id, outDir, { stage: step.stage, title: step.title, ...ctx.meta });
+  } catch (e) {
+    opts.cache.abort(outDir);
+    throw e;
+  }
+}
+
+async function prepareTree(input: StepArtifact | undefined, tree: string, cache: StepCache,
+  movable: (id: string) => boolean, log: (l: string) => void): Promise<void> {
+  if (!input) return void mkdirSync(tree);
+  if (movable(input.id)) {
+    const detached = cache.take(input.id);
+    renameSync(join(detached, 'tree'), tree);
+    rmSync(detached, { recursive: true, force: true });
+    log(`moved tree of step ${input.id.slice(0, 12)}`);
+    return;
+  }
+  log(`copying tree of step ${input.id.slice(0, 12)}`);
+  await runCommand(['cp', '-a', '--reflink=auto', join(input.dir, 'tree'), tree]);
+}

@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+import * as openpgp from 'openpgp';
+import { AppError } from '../errors.ts';
+import { toWebBytes } from './web-bytes.ts';
+
+/**
+ * Checks a detached armored signature over `data` against the given armored public keys.
+ * Returns the fingerprint of the key that made it; throws `signature.invalid` otherwise.
+ */
+export async function verifyDetached(data: Uint8Array | Readable, armoredSignature: string, armoredKeys: string, what: string): Promise<string> {
+  let keys: openpgp.Key[];
+  let signature: openpgp.Signature;
+  try {
+    keys = await openpgp.readKeys({ armoredKeys });
+    signature = await openpgp.readSignature({ armoredSignature });
+  } catch (e) {
+    throw new AppError('signature.unreadable', `cannot read the signature or keyring for ${what}: ${(e as Error).message}`, {
+      hint: 'the signature must be an armored detached OpenPGP signature; the keyring an armored public key block',
+    });
+  }
+  try {
+    const binary = toWebBytes(data);
+    const message = await openpgp.createMessage({ binary });
+    const result = await openpgp.verify({ message, signature, verificationKeys: keys, expectSigned: true });
+    if (typeof (result.data as { getReader?: unknown }).getReader === 'function') {
+      // The signature is checked only once the streamed data has been read to the end.
+      const reader = (result.data as ReadableStream<Uint8Array>).getReader();
+      while (!(await reader.read()).done) { /* drain */ }
+    }
+    const first = result.signatures[0];
+    if (!first) throw new Error('no signature packet');
+    await first.verified;
+    const signer = keys.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)));
+    return (signer?.getFingerprint() ?? first.keyID.toHex()).toUpperCase();
+  } catch (e) {
+    throw new AppError('signature.invalid', `bad signature on ${what}: ${(e as Error).message}`, {
+      hint: 'the file was altered or signed by a key that is not in the keyring; fetch it again or update the keyring',
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import type { Recipe } from '../recipe/schema.ts';
+
+/**
+ * dpkg path filters for the footprint settings: files never land on disk, so no later step has to
+ * delete them (and dpkg's database stays truthful about what is installed).
+ */
+export function dpkgFilters(f: Recipe['footprint']): string[] {
+  const out: string[] = [];
+  if (!f.docs) {
+    out.push('path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright');
+    out.push('path-exclude=/usr/share/lintian/*', 'path-exclude=/usr/share/bug/*');
+  }
+  if (!f.man) out.push('path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/info/*');
+  out.push('path-exclude=/usr/share/locale/*', 'path-include=/usr/share/locale/locale.alias');
+  for (const l of [...f.locales].sort()) out.push(`path-include=/usr/share/locale/${l}/*`, `path-include=/usr/share/locale/${l}_*/*`);
+  if (f.locales.length === 0) {
+    // Locale sources are only needed by locale-gen; C.UTF-8 ships compiled with libc.
+    out.push('path-exclude=/usr/share/i18n/*', 'path-include=/usr/share/i18n/SUPPORTED');
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { LoadedRecipe } from '../recipe/load.ts';
+import type { OutputFormat } from '../recipe/schema.ts';
+import type { Resolved } from '../resolve/resolve.ts';
+import { debArch, distributions } from '../catalog/distributions.ts';
+import { platforms, type Platform } from '../catalog/platforms.ts';
+import { formats } from '../catalog/formats.ts';
+import { stepId } from './hash.ts';
+import { stageVersions } from './stage-versions.ts';
+import { diskIdentity } from './identity.ts';
+import { dpkgFilters } from './footprint-filters.ts';
+import type { Plan, PlanOutput, PlanStep } from './plan-types.ts';
+
+/** recipe + pinned inputs → the list of steps. Pure: same inputs, same plan, same ids. */
+export function planBuild(loaded: LoadedRecipe, resolved: Resolved): Plan {
+  const r = loaded.recipe;
+  const dist = distributions[r.distribution.name];
+  const ids = diskIdentity(loaded.imageDigest);
+  const steps: PlanStep[] = [];
+  const add = (stage: string, title: string, options: unknown, inputs: string[]): string => {
+    const id = stepId(`${stage}@${stageVersions[stage] ?? 0}`, options, inputs);
+    if (!steps.some((s) => s.id === id)) steps.push({ id, stage, title, options, inputs });
+    return id;
+  };
+
+  const packages = [...new Set([...dist.basePackages, dist.kernelPackage(r.footprint.kernel, r.architecture), ...r.packages])].sort();
+  const rootfs = add('rootfs', 'install packages', {
+    packageManager: dist.packageManager, codename: resolved.codename, architecture: debArch(r.architecture),
+    sources: resolved.archive.sources, keyring: resolved.archive.keyring, packages,
+    dpkgFilters: dpkgFilters(r.footprint), archiveState: resolved.suites.map((s) => `${s.uri} ${s.suite} ${s.inReleaseSha256}`),
+    sourceDateEpoch: resolved.sourceDateEpoch,
+  }, []);
+
+  const configure = add('configure', 'configure system', {
+    name: r.name, imageVersion: resolved.imageVersion, rootUuid: ids.rootUuid,
+    files: r.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, group: f.group,
+      contentBase64: (f.content !== undefined ? Buffer.from(f.content) : readFileSync(f.source!)).toString('base64') })),
+    users: r.users, ssh: r.ssh, services: r.services,
+    cloudInit: { datasources: r['cloud-init'].datasources, defaultUser: r['cloud-init']['default-user'], locale: r['cloud-init'].locale },
+  }, [rootfs]);
+  const footprint = add('footprint', 'trim footprint', { docs: r.footprint.docs, man: r.footprint.man, locales: r.footprint.locales }, [configure]);
+  const seal = add('seal', 'seal image', { rules: 1, sourceDateEpoch: resolved.sourceDateEpoch }, [footprint]);
+
+  const diskOptions = { size: r.disk.size, boot: r.disk.boot, filesystem: r.disk.filesystem, ...ids, sourceDateEpoch: resolved.sourceDateEpoch };
+  const disks = new Map<string, string>();
+  const diskFor = (platform: string): string => {
+    if (disks.has(platform)) return disks.get(platform)!;
+    let tree = seal;
+    if (platform !== 'generic') {
+      const datasources = r['cloud-init'].platforms[platform] ?? platforms[platform as Platform];
+      tree = add('platform', `cloud-init for ${platform}`, { platform, datasources, sourceDateEpoch: resolved.sourceDateEpoch }, [seal]);
+    }
+    const id = add('disk', platform === 'generic' ? 'assemble disk' : `assemble disk (${platform})`, diskOptions, [tree]);
+    disks.set(platform, id);
+    return id;
+  };
+
+  const outputs: PlanOutput[] = r.outputs.map((format: OutputFormat) => {
+    const spec = formats[format];
+    const disk = diskFor(spec.platform);
+    const step = format === 'raw' ? disk : add('convert', `convert to ${format}`, { format, ...spec.options, sourceDateEpoch: resolved.sourceDateEpoch }, [disk]);
+    return { format, file: spec.file, step, platform: spec.platform };
+  });
+
+  return {
+    schemaVersion: 1, name: r.name, imageVersion: resolved.imageVersion, recipeDigest: loaded.digest,
+    sourceDateEpoch: resolved.sourceDateEpoch, steps, outputs, treeStep: seal,
+  };
+}
+
+export function planDigest(plan: Plan): string {
+  return createHash('sha256').update(plan.steps.map((s) => s.id).join('\n')).digest('hex');
+}

@@ -1,0 +1,13 @@
+/**
+ * Bumped whenever a stage's behaviour changes for the same options: part of every step id, so a
+ * changed stage never reuses results its old code cached.
+ */
+export const stageVersions: Record<string, number> = {
+  rootfs: 2,
+  configure: 1,
+  footprint: 1,
+  seal: 1,
+  platform: 1,
+  disk: 1,
+  convert: 1,
+};

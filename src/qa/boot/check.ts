@@ -1,0 +1,37 @@
+import type { ImageManifest } from '../image/manifest.ts';
+import type { RunResult } from '../run.ts';
+import type { CheckOutcome } from '../types.ts';
+import type { InstanceIdentity } from './seed-data.ts';
+
+/** What a boot check may use: a shell in the guest and what the seed told the guest. */
+export interface BootContext {
+  sh(command: string, timeoutMs?: number): Promise<RunResult>;
+  identity: InstanceIdentity;
+  /** Runs ssh from the host against the guest with custom options (user, auth methods). */
+  sshAs(user: string, extraOptions: string[], command: string): Promise<RunResult>;
+  manifest?: ImageManifest;
+  expect: SuiteExpectations;
+  /** Size of the root partition in the image before boot, and bytes added to the disk. */
+  rootPartitionBytes: number;
+  growBytes: number;
+}
+
+/** Per-suite expectations, so a stack image can allow its own ports. */
+export interface SuiteExpectations {
+  /** TCP ports that may listen on a non-loopback address. */
+  tcpPorts: number[];
+  /** Processes that may hold non-loopback UDP sockets (DHCP clients). */
+  udpProcesses: RegExp;
+}
+
+/**
+ * A boot check: `run` gathers facts over SSH and hands them to a pure evaluate function
+ * (exported by each check file), so the verdict logic is unit-tested with recorded outputs.
+ */
+export interface BootCheck {
+  id: string;
+  title: string;
+  run(ctx: BootContext): Promise<CheckOutcome>;
+}
+
+export const finding = (message: string, path?: string) => (path ? { message, path } : { message });

@@ -1,0 +1,139 @@
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../errors.ts';
+import type { Accel, Firmware } from '../../backends/host/qemu-args.ts';
+import { createOverlay } from '../../backends/host/qemu-overlay.ts';
+import { startVm, vmDied, type QemuVm } from '../../backends/host/qemu-vm.ts';
+import { makeSeedIso } from '../../backends/host/seed.ts';
+import { OVMF_CODE, OVMF_VARS } from '../host-tools.ts';
+import type { RunResult } from '../run.ts';
+import type { BootFigures } from '../types.ts';
+import { freePort } from './free-port.ts';
+import { metaData, newIdentity, userData, type InstanceIdentity } from './seed-data.ts';
+import { sshExec, waitForSsh, type SshKey, type SshTarget } from './ssh.ts';
+
+export interface InstanceOptions {
+  image: string;
+  imageFormat: 'raw' | 'qcow2';
+  virtualSize: number;
+  firmware: Firmware;
+  accel: Accel;
+  /** Private scratch folder (overlay, seed, firmware vars); removed by the caller. */
+  workDir: string;
+  serialLog: string;
+  key: SshKey;
+  label: string;
+  /** Bytes added to the disk before boot, so growpart has something to grow into. */
+  growBytes: number;
+  extraUserData?: Record<string, unknown>;
+  sshTimeoutMs: number;
+  onProgress?(message: string): void;
+}
+
+/** One booted VM of the image under test, reachable over SSH as the seed's test user. */
+export interface Instance {
+  identity: InstanceIdentity;
+  vm: QemuVm;
+  target: SshTarget;
+  figures: BootFigures;
+  options: InstanceOptions;
+  sh(command: string, timeoutMs?: number): Promise<RunResult>;
+  /** Reboots the guest and waits until SSH answers from the new boot. */
+  reboot(): Promise<void>;
+  /** Powers the guest off; kills QEMU by its PID if it does not exit in time. */
+  stop(): Promise<void>;
+}
+
+export async function bootInstance(o: InstanceOptions): Promise<Instance> {
+  await mkdir(o.workDir, { recursive: true });
+  const identity = newIdentity(o.label, o.key.publicKey);
+  const seedIso = await makeSeedIso(o.workDir, { userData: userData(identity, o.extraUserData), metaData: metaData(identity) });
+  const overlay = join(o.workDir, 'overlay.qcow2');
+  await createOverlay(o.image, o.imageFormat, overlay, o.virtualSize + o.growBytes);
+  const ovmfVars = join(o.workDir, 'OVMF_VARS.fd');
+  if (o.firmware === 'uefi') await copyFile(OVMF_VARS, ovmfVars);
+  const port = await freePort();
+  const vm = await startVm({
+    disk: overlay, diskFormat: 'qcow2', seedIso, firmware: o.firmware, accel: o.accel, sshPort: port,
+    serialLog: o.serialLog, pidFile: join(o.workDir, 'qemu.pid'), ovmfCode: OVMF_CODE, ovmfVars,
+  });
+  const target: SshTarget = { port, user: identity.user, key: o.key };
+  const figures: BootFigures = { firmware: o.firmware, accel: o.accel, serialLog: o.serialLog };
+  const sh = (cmd: string, t?: number) => sshExec(target, cmd, t);
+  try {
+    await waitForBoot(vm, target, figures, o);
+  } catch (e) {
+    await vm.kill();
+    throw e;
+  }
+  return {
+    identity, vm, target, figures, options: o, sh,
+    reboot: () => rebootGuest(vm, sh, target, o.sshTimeoutMs),
+    stop: () => stopGuest(vm, sh),
+  };
+}
+
+async function waitForBoot(vm: QemuVm, target: SshTarget, figures: BootFigures, o: InstanceOptions): Promise<void> {
+  const t0 = vm.startedAt;
+  const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
+  const watchLogin = setInterval(async () => {
+    if (figures.secondsToLoginPrompt !== undefined) return;
+    const log = await readFile(o.serialLog, 'utf8').catch(() => '');
+    if (/login:/.test(log)) figures.secondsToLoginPrompt = seconds();
+  }, 500);
+  try {
+    o.onProgress?.(`booting ${o.label} (${o.firmware}, ${o.accel}) with SSH on 127.0.0.1:${target.port}`);
+    const ok = await waitForSsh(target, t0 + o.sshTimeoutMs, () => vm.alive());
+    if (!vm.alive()) throw vmDied(vm, `booting ${o.label}`);
+    if (!ok) throw bootTimeout(o, 'SSH to answer with the seed key');
+    figures.secondsToSsh = seconds();
+    o.onProgress?.(`${o.label}: SSH after ${figures.secondsToSsh}s, waiting for cloud-init`);
+    await sshExec(target, 'cloud-init status --wait >/dev/null 2>&1; true', o.sshTimeoutMs);
+    figures.secondsToCloudInitDone = seconds();
+    const analyze = await sshExec(target, 'sudo cloud-init analyze show 2>/dev/null | tail -n 5');
+    figures.cloudInitAnalyzeTotal = parseAnalyzeTotal(analyze.stdout);
+  } finally {
+    clearInterval(watchLogin);
+  }
+}
+
+/** `cloud-init analyze show` ends with "Total Time: 13.70000 seconds" per boot; the first is this boot. */
+export function parseAnalyzeTotal(text: string): number | undefined {
+  const m = /Total Time:\s*([\d.]+)\s*seconds/.exec(text);
+  return m ? Math.round(Number(m[1]) * 10) / 10 : undefined;
+}
+
+async function rebootGuest(vm: QemuVm, sh: Instance['sh'], target: SshTarget, timeoutMs: number): Promise<void> {
+  const before = (await sh('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+  await sh('sudo systemctl reboot', 15_000);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && vm.alive()) {
+    await new Promise((r) => setTimeout(r, 3000));
+    if (!(await waitForSsh(target, Math.min(deadline, Date.now() + 30_000), () => vm.alive()))) continue;
+    const now = (await sh('cat /proc/sys/kernel/random/boot_id', 20_000)).stdout.trim();
+    if (now && now !== before) {
+      await sh('cloud-init status --wait >/dev/null 2>&1; true', timeoutMs);
+      return;
+    }
+  }
+  if (!vm.alive()) throw vmDied(vm, 'rebooting');
+  throw new AppError('QA_REBOOT_TIMEOUT', 'the guest did not come back over SSH after a reboot', {
+    kind: 'user', hint: `see the serial log ${vm.spec.serialLog}`,
+  });
+}
+
+async function stopGuest(vm: QemuVm, sh: Instance['sh']): Promise<void> {
+  if (!vm.alive()) return;
+  await sh('sudo systemctl poweroff', 15_000);
+  const timeout = new Promise((r) => setTimeout(r, 60_000));
+  await Promise.race([vm.exited, timeout]);
+  await vm.kill();
+}
+
+function bootTimeout(o: InstanceOptions, what: string): AppError {
+  const who = o.label === o.firmware ? o.firmware : `${o.label} (${o.firmware})`;
+  return new AppError('QA_BOOT_TIMEOUT', `${who}: gave up after ${o.sshTimeoutMs / 1000}s waiting for ${what}`, {
+    kind: 'user',
+    hint: `read the serial console log ${o.serialLog}; under software emulation raise --boot-timeout`,
+  });
+}

@@ -1,0 +1,99 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Firmware } from '../../backends/host/qemu-args.ts';
+import { detectAccel } from '../../backends/host/qemu-accel.ts';
+import type { ImageManifest } from '../image/manifest.ts';
+import { isAppError } from '../../errors.ts';
+import { run } from '../run.ts';
+import type { BootFigures, CheckResult, QaReporter } from '../types.ts';
+import type { BootContext } from './check.ts';
+import { bootInstance, type Instance } from './instance.ts';
+import { checkInstance, crossCheck, rebootCheck, result } from './boot-results.ts';
+import { requireBootTools } from './boot-tools.ts';
+import { collectIdentity, type IdentityFacts } from './checks/b03-identity.ts';
+import { makeSshKey, sshArgs } from './ssh.ts';
+import { resolveSuites } from './suites.ts';
+
+export interface BootTestOptions {
+  image: string;
+  format: 'raw' | 'qcow2';
+  virtualSize: number;
+  rootPartitionBytes: number;
+  firmware: Firmware | 'both';
+  outDir: string;
+  manifest?: ImageManifest;
+  reporter?: QaReporter;
+  /** Reboot the first instance and check that it is not treated as a first boot (B10). */
+  reboot?: boolean;
+  /** Merged into the test user-data (append to lists): used to prove checks fail. */
+  extraUserData?: Record<string, unknown>;
+  sshTimeoutMs?: number;
+  growBytes?: number;
+}
+
+const GiB = 1024 ** 3;
+
+export async function runBootTests(o: BootTestOptions): Promise<{ results: CheckResult[]; boots: BootFigures[] }> {
+  requireBootTools(o.firmware);
+  const suite = resolveSuites(o.manifest?.suites);
+  const accel = await detectAccel();
+  await mkdir(o.outDir, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'herd-qa-boot-'));
+  const results: CheckResult[] = [];
+  const boots: BootFigures[] = [];
+  const identities: IdentityFacts[] = [];
+  try {
+    const key = await makeSshKey(work);
+    const firmwares: Firmware[] = o.firmware === 'both' ? ['bios', 'uefi'] : [o.firmware];
+    for (const [i, firmware] of firmwares.entries()) {
+      const phase = `boot:${firmware}`;
+      o.reporter?.onPhaseStart?.(phase);
+      const started = performance.now();
+      let inst: Instance | undefined;
+      try {
+        inst = await bootInstance({
+          image: o.image, imageFormat: o.format, virtualSize: o.virtualSize, firmware, accel, key, label: firmware,
+          workDir: join(work, firmware), serialLog: join(o.outDir, `serial-${firmware}.log`),
+          growBytes: o.growBytes ?? 2 * GiB, extraUserData: o.extraUserData,
+          sshTimeoutMs: o.sshTimeoutMs ?? (accel === 'kvm' ? 180_000 : 600_000),
+          onProgress: (m) => o.reporter?.onProgress?.(phase, m),
+        });
+        boots.push(inst.figures);
+        results.push(report(o, result('B0', 'boots and accepts SSH with the launch key', phase, [], started)));
+        const ctx = bootContext(inst, o, suite.expect);
+        for (const check of suite.checks) results.push(report(o, await checkInstance(check, ctx, phase)));
+        identities.push(await collectIdentity(inst.sh));
+        if (o.reboot && i === 0) results.push(report(o, await rebootCheck(inst, identities[0]!, phase)));
+      } catch (e) {
+        results.push(report(o, result('B0', 'boots and accepts SSH with the launch key', phase, [{ message: describe(e) }], started)));
+      } finally {
+        await inst?.stop().catch(() => inst?.vm.kill());
+      }
+    }
+    if (identities.length >= 2) results.push(report(o, crossCheck(identities[0]!, identities[1]!)));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { results, boots };
+}
+
+function bootContext(inst: Instance, o: BootTestOptions, expect: BootContext['expect']): BootContext {
+  return {
+    sh: inst.sh,
+    identity: inst.identity,
+    sshAs: (user, extra, command) =>
+      run([...sshArgs({ ...inst.target, user }, extra), '--', command], { allowFailure: true, timeoutMs: 60_000 }),
+    manifest: o.manifest,
+    expect,
+    rootPartitionBytes: o.rootPartitionBytes,
+    growBytes: inst.options.growBytes,
+  };
+}
+
+const describe = (e: unknown) => (isAppError(e) && e.hint ? `${e.message} (${e.hint})` : (e as Error).message);
+
+function report(o: BootTestOptions, r: CheckResult): CheckResult {
+  o.reporter?.onCheck?.(r);
+  return r;
+}

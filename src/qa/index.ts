@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { openImage } from './image/open-image.ts';
+import { readManifest } from './image/manifest.ts';
+import { rootPartition } from './image/partitions.ts';
+import { auditImage } from './static/audit-image.ts';
+import { runBootTests } from './boot/run-boot-tests.ts';
+import { writeReports } from './report/write-reports.ts';
+import type { BootFigures, CheckResult, QaReport, QaReporter } from './types.ts';
+
+export type { QaReport, QaReporter, CheckResult, BootFigures, Finding, CheckStatus } from './types.ts';
+export { toTable } from './report/table.ts';
+
+export interface TestImageOptions {
+  /** disk.raw or disk.qcow2; manifest.json next to it is read when present. */
+  image: string;
+  /** Gets report.json, junit.xml and serial-<firmware>.log. */
+  outDir: string;
+  only?: 'static' | 'boot' | 'all';
+  firmware?: 'bios' | 'uefi' | 'both';
+  reporter?: QaReporter;
+  /** Reboot the first instance to check first-boot semantics (B10); one more boot. Default true. */
+  reboot?: boolean;
+  /** Seconds to wait for SSH per boot (default 600 under TCG, 180 with KVM). */
+  bootTimeoutSeconds?: number;
+  /** Extra user-data merged into the test seed (lists are appended). */
+  extraUserData?: Record<string, unknown>;
+}
+
+/** Static audit, then boot tests; writes the reports; `passed` is false when any check fails or errors. */
+export async function testImage(opts: TestImageOptions): Promise<QaReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const image = resolve(opts.image);
+  const only = opts.only ?? 'all';
+  await mkdir(opts.outDir, { recursive: true });
+  const results: CheckResult[] = [];
+  const boots: BootFigures[] = [];
+  let staticAuditMs: number | undefined;
+  if (only !== 'boot') {
+    const audit = await auditImage(image, opts.reporter);
+    results.push(...audit.results);
+    staticAuditMs = audit.durationMs;
+  }
+  if (only !== 'static') {
+    const b = await runBootTests({
+      ...(await describeImage(image)),
+      firmware: opts.firmware ?? 'both', outDir: opts.outDir, manifest: await readManifest(image),
+      reporter: opts.reporter, reboot: opts.reboot ?? true, extraUserData: opts.extraUserData,
+      sshTimeoutMs: opts.bootTimeoutSeconds ? opts.bootTimeoutSeconds * 1000 : undefined,
+    });
+    results.push(...b.results);
+    boots.push(...b.boots);
+  }
+  const report: QaReport = {
+    reportVersion: 1, image, startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0),
+    passed: results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'skip'),
+    results, boots, staticAuditMs,
+  };
+  await writeReports(opts.outDir, report);
+  return report;
+}
+
+async function describeImage(image: string) {
+  const opened = await openImage(image);
+  try {
+    return { image, format: opened.format, virtualSize: opened.virtualSize, rootPartitionBytes: rootPartition(opened.table).size };
+  } finally {
+    await opened.close();
+  }
+}

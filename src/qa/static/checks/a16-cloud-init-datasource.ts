@@ -1,0 +1,15 @@
+import type { StaticCheck } from '../context.ts';
+import { found } from '../context.ts';
+import { mergedCloudConfig, readCloudConfig } from './cloud-config.ts';
+
+export const cloudInitDatasource: StaticCheck = {
+  id: 'A16',
+  title: 'cloud-init installed and NoCloud among its datasources',
+  async run(ctx) {
+    if (!ctx.index.has('/usr/bin/cloud-init')) return [found('/usr/bin/cloud-init', 'cloud-init is not installed')];
+    const list = mergedCloudConfig(await readCloudConfig(ctx)).datasource_list;
+    if (!list) return []; // cloud-init's built-in default list includes NoCloud
+    const names = Array.isArray(list.value) ? list.value.map(String) : [];
+    return names.includes('NoCloud') ? [] : [found(list.path, `datasource_list ${JSON.stringify(names)} lacks NoCloud`)];
+  },
+};

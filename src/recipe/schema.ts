@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The recipe format, as written in YAML. One schema gives validation, defaults and the JSON Schema
+ * (`herd schema`). Every object is strict: an unknown key is an error, never silently dropped.
+ */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+const absPath = z.string().regex(/^\/[^\0]*$/, 'an absolute path inside the image, starting with "/"');
+const sizeString = z.string().regex(/^\d+(\.\d+)?\s*(B|K|KiB|M|MiB|G|GiB)$/, 'a size such as "2GiB", "512MiB" or "120M"');
+const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0644"');
+
+export const archiveSourceSchema = z.strictObject({
+  uri: z.url({ protocol: /^https?$/ }).describe('Archive base URL, e.g. http://deb.debian.org/debian'),
+  suites: z.array(z.string().min(1)).min(1).describe('Suites (dists) to use from this URI'),
+  components: z.array(z.string().min(1)).min(1).default(['main']),
+}).describe('One archive location, as in a deb822 sources entry');
+
+export const archiveSchema = z.strictObject({
+  sources: z.array(archiveSourceSchema).min(1),
+  keyring: z.string().min(1).default('/usr/share/keyrings/debian-archive-keyring.gpg')
+    .describe('OpenPGP keyring on the build host that signs the archive'),
+}).describe('Where packages come from');
+
+export const footprintSchema = z.strictObject({
+  docs: z.boolean().default(false).describe('Keep /usr/share/doc (copyright files are always kept)'),
+  man: z.boolean().default(false).describe('Keep man and info pages'),
+  locales: z.array(z.string()).default([]).describe('Message catalogues to keep under /usr/share/locale, e.g. [en]; C.UTF-8 always works'),
+  kernel: z.enum(['cloud', 'generic']).default('cloud').describe('Kernel flavour: cloud is the smaller kernel for virtual machines'),
+}).describe('What to leave out of the image to keep it small (PRD Req #1)');
+
+export const userSchema = z.strictObject({
+  name: slug,
+  groups: z.array(z.string()).default([]),
+  shell: z.string().default('/bin/bash'),
+  sudo: z.boolean().default(false).describe('Passwordless sudo for this user'),
+  'ssh-authorized-keys': z.array(z.string()).default([]),
+}).describe('A user baked into the image (cloud-init adds the cloud user at boot; this is rarely needed)');
+
+export const sshSchema = z.strictObject({
+  'password-authentication': z.boolean().default(false),
+  'permit-root-login': z.enum(['no', 'prohibit-password']).default('no'),
+  'host-key-types': z.array(z.enum(['ed25519', 'ecdsa', 'rsa'])).min(1).default(['ed25519', 'ecdsa'])
+    .describe('Host keys created on first boot (RSA is slow to generate under emulation)'),
+}).describe('SSH policy: no password logins and no root login by default');
+
+export const fileSchema = z.strictObject({
+  path: absPath,
+  content: z.string().optional().describe('Inline file content'),
+  source: z.string().optional().describe("A file relative to the recipe's folder"),
+  mode: octalMode.default('0644'),
+  owner: z.string().default('root'),
+  group: z.string().default('root'),
+}).describe('A file added to the image: exactly one of content or source');
+
+export const servicesSchema = z.strictObject({
+  enable: z.array(z.string()).default([]),
+  disable: z.array(z.string()).default([]),
+});
+
+export const datasources = ['NoCloud', 'ConfigDrive', 'OpenStack', 'Ec2', 'GCE', 'Azure', 'CloudStack', 'OpenNebula', 'DigitalOcean', 'Oracle', 'None'] as const;
+
+export const cloudInitSchema = z.strictObject({
+  datasources: z.array(z.enum(datasources)).min(1).default(['NoCloud', 'None'])
+    .describe('Datasources the image probes, in order (the default image never touches a metadata server)'),
+  platforms: z.record(z.string(), z.array(z.enum(datasources)).min(1)).default({})
+    .describe('Per target platform (e.g. ec2, gce, openstack) the datasource list written in that platform variant'),
+  'default-user': slug.default('debian'),
+  locale: z.string().default('C.UTF-8'),
+}).describe('cloud-init settings');
+
+export const diskSchema = z.strictObject({
+  size: sizeString.default('2GiB'),
+  filesystem: z.literal('ext4').default('ext4'),
+  boot: z.array(z.enum(['bios', 'uefi'])).min(1).default(['bios', 'uefi']),
+}).describe('Disk layout: GPT, BIOS boot + ESP, root partition last so growpart can grow it');
+
+export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce'] as const;
+
+export const recipeSchema = z.strictObject({
+  name: slug.describe('Image name, used in file names and os-release IMAGE_ID'),
+  description: z.string().min(1),
+  extends: z.string().optional().describe('Path of a recipe this one builds on: lists merge, scalars override'),
+  version: z.string().regex(/^[0-9A-Za-z.+~-]+$/).optional().describe('IMAGE_VERSION; defaults to the archive date'),
+  distribution: z.strictObject({
+    name: z.enum(['debian']).describe('Distribution; it names its package manager'),
+    release: z.string().min(1).describe('Release, e.g. "12"'),
+  }),
+  architecture: z.enum(['x86_64']).default('x86_64'),
+  archive: archiveSchema.optional().describe("Defaults to the distribution's official archive"),
+  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+(=[^\s]+)?$/, 'a Debian package name, optionally name=version')).default([]),
+  footprint: footprintSchema.default(footprintSchema.parse({})),
+  users: z.array(userSchema).default([]),
+  ssh: sshSchema.default(sshSchema.parse({})),
+  files: z.array(fileSchema).default([]),
+  services: servicesSchema.default(servicesSchema.parse({})),
+  'cloud-init': cloudInitSchema.default(cloudInitSchema.parse({})),
+  disk: diskSchema.default(diskSchema.parse({})),
+  outputs: z.array(z.enum(outputFormats)).min(1).default(['raw', 'qcow2']),
+  'size-budget': z.strictObject({
+    qcow2: sizeString.optional(),
+    'raw-allocated': sizeString.optional(),
+    rootfs: sizeString.optional(),
+  }).optional().describe('Build fails when an output is larger than this'),
+  'source-date-epoch': z.number().int().nonnegative().optional()
+    .describe('Timestamp for reproducible builds; defaults to the newest archive Release date'),
+});
+
+export type RecipeInput = z.input<typeof recipeSchema>;
+export type Recipe = z.output<typeof recipeSchema>;
+export type OutputFormat = (typeof outputFormats)[number];

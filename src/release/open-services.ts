@@ -1,0 +1,52 @@
+import { join, resolve } from 'node:path';
+import type { ArtifactStore } from '../backends/artifacts/artifact-store.ts';
+import { FsArtifactStore } from '../backends/artifacts/fs-artifact-store.ts';
+import { AppError } from '../errors.ts';
+import { loadActiveSigner } from '../keys/keyring.ts';
+import type { Signer } from '../keys/signer.ts';
+import { SqlQueue } from '../queue/sql-queue.ts';
+import { openDatabase } from '../store/database.ts';
+import type { FeedConfig } from './republish.ts';
+import type { ReleaseServices } from './services.ts';
+
+export interface ServiceOptions {
+  /** Holds herd.db, artifacts/ and keys/ unless told otherwise. */
+  dataDir: string;
+  database?: string;
+  artifacts?: string;
+  keysDir?: string;
+  publicUrl?: string;
+  feedTtlDays?: number;
+}
+
+export const DEFAULT_DATA_DIR = '.herd';
+export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
+
+export function keysDirOf(o: Pick<ServiceOptions, 'dataDir' | 'keysDir'>): string {
+  return resolve(o.keysDir ?? join(o.dataDir, 'keys'));
+}
+
+/** Wires the concrete store, queue, artifact store and signer from command-line options. */
+export async function openServices(o: ServiceOptions): Promise<ReleaseServices> {
+  const artifacts = openArtifactStore(o.artifacts ?? join(o.dataDir, 'artifacts'));
+  const store = await openDatabase(o.database ?? join(o.dataDir, 'herd.db'));
+  const feed: FeedConfig = { publicUrl: o.publicUrl ?? DEFAULT_PUBLIC_URL, feedTtlMs: (o.feedTtlDays ?? 7) * 86_400_000 };
+  let signer: Promise<Signer> | undefined;
+  return {
+    store,
+    queue: new SqlQueue(store),
+    artifacts,
+    feed,
+    signer: () => (signer ??= loadActiveSigner(keysDirOf(o)).catch((e) => { signer = undefined; throw e; })),
+    close: () => store.close(),
+  };
+}
+
+function openArtifactStore(location: string): ArtifactStore {
+  if (/^s3:\/\//.test(location)) {
+    throw new AppError('artifacts.s3_unavailable', `S3 artifact stores (${location}) are not available in this version`, {
+      hint: 'use a directory (--artifacts DIR) and serve or sync it; S3 support is planned',
+    });
+  }
+  return new FsArtifactStore(location);
+}

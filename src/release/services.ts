@@ -1,0 +1,16 @@
+import type { ArtifactStore } from '../backends/artifacts/artifact-store.ts';
+import type { Signer } from '../keys/signer.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { Database } from '../store/database.ts';
+import type { FeedConfig } from './republish.ts';
+
+/** What release use cases need, wired once by the edges (serve, worker, CLI) from their options. */
+export interface ReleaseServices {
+  store: Database;
+  queue: Queue;
+  artifacts: ArtifactStore;
+  /** Loaded on first use, so read-only commands work without a key. */
+  signer(): Promise<Signer>;
+  feed: FeedConfig;
+  close(): Promise<void>;
+}

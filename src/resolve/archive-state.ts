@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import type { Recipe } from '../recipe/schema.ts';
+
+/** The state of one archive suite at resolve time: what the rootfs step's cache id is pinned to. */
+export interface SuiteState {
+  uri: string;
+  suite: string;
+  date: string;
+  epoch: number;
+  inReleaseSha256: string;
+}
+
+export type Fetcher = (url: string) => Promise<string>;
+
+const httpFetch: Fetcher = async (url) => {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    throw new AppError('ARCHIVE_UNREACHABLE', `cannot reach ${url}: ${(e as Error).message}`, {
+      kind: 'dependency', hint: 'check the archive URI in the recipe, or pass --lock FILE to reuse a previous resolution',
+    });
+  }
+  if (!res.ok) {
+    throw new AppError('ARCHIVE_SUITE_MISSING', `${url} answered ${res.status}`, {
+      kind: 'user', hint: 'check archive.sources[].suites in the recipe: the suite does not exist at that URI',
+    });
+  }
+  return res.text();
+};
+
+/** Reads each suite's InRelease: its Date becomes SOURCE_DATE_EPOCH and its digest pins the package set. */
+export async function resolveArchive(archive: NonNullable<Recipe['archive']>, fetcher: Fetcher = httpFetch): Promise<SuiteState[]> {
+  const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri.replace(/\/+$/, ''), suite })));
+  return Promise.all(jobs.map(async ({ uri, suite }) => {
+    const url = `${uri}/dists/${suite}/InRelease`;
+    const text = await fetcher(url);
+    const date = /^Date:\s*(.+)$/m.exec(text)?.[1]?.trim();
+    const epoch = date ? Math.floor(Date.parse(date) / 1000) : NaN;
+    if (!date || Number.isNaN(epoch)) {
+      throw new AppError('ARCHIVE_BAD_RELEASE', `${url} has no valid Date field`, { kind: 'dependency', hint: 'is this a Debian archive?' });
+    }
+    return { uri, suite, date, epoch, inReleaseSha256: createHash('sha256').update(text).digest('hex') };
+  }));
+}

@@ -1,0 +1,46 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { z } from 'zod';
+import { defineStage } from './stage.ts';
+import { existsInTree, inTree, removeTreePath } from './tree-fs.ts';
+import { treeBytes } from './tree-walk.ts';
+
+const options = z.object({ docs: z.boolean(), man: z.boolean(), locales: z.array(z.string()) });
+
+/**
+ * dpkg path filters keep most unwanted files out at install time; this removes what maintainer
+ * scripts and non-dpkg sources left behind, and records what it saved.
+ */
+export const footprintStage = defineStage({
+  name: 'footprint',
+  produces: 'tree',
+  options,
+  async run(ctx, o) {
+    const before = treeBytes(ctx.tree);
+    if (!o.docs) {
+      removeChildren(ctx.tree, '/usr/share/doc', (name) => existsInTree(ctx.tree, `/usr/share/doc/${name}/copyright`), true);
+      removeTreePath(ctx.tree, '/usr/share/doc-base');
+    }
+    if (!o.man) {
+      for (const p of ['/usr/share/man', '/usr/share/info', '/var/cache/man']) removeChildren(ctx.tree, p, () => false);
+    }
+    const keep = (name: string) => name === 'locale.alias' || o.locales.some((l) => name === l || name.startsWith(`${l}_`));
+    removeChildren(ctx.tree, '/usr/share/locale', keep);
+    ctx.meta.bytesBefore = before;
+    ctx.meta.bytesAfter = treeBytes(ctx.tree);
+    ctx.log(`footprint: ${((before - (ctx.meta.bytesAfter as number)) / 1024 ** 2).toFixed(1)} MiB removed after install`);
+  },
+});
+
+/** Removes the entries of a folder except those `keep` accepts; with `keepCopyrightOnly`, kept folders lose all but copyright. */
+function removeChildren(tree: string, dir: string, keep: (name: string) => boolean, keepCopyrightOnly = false) {
+  if (!existsInTree(tree, dir)) return;
+  for (const name of readdirSync(inTree(tree, dir))) {
+    const path = `${dir}/${name}`;
+    // a symlinked doc folder (klibc-utils -> libklibc) costs nothing and points at a kept folder
+    if (keepCopyrightOnly && lstatSync(inTree(tree, path)).isSymbolicLink()) continue;
+    if (!keep(name)) { removeTreePath(tree, path); continue; }
+    if (keepCopyrightOnly) {
+      for (const inner of readdirSync(inTree(tree, path))) if (inner !== 'copyright') removeTreePath(tree, `${path}/${inner}`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { clampTree } from './clamp-times.ts';
+import { z } from 'zod';
+import { defineStage } from './stage.ts';
+import { existsInTree, inTree, removeTreePath, writeTreeFile } from './tree-fs.ts';
+import { readDpkgStatus } from '../backends/package-managers/dpkg-status.ts';
+import { treeBytes } from './tree-walk.ts';
+
+const options = z.object({ rules: z.literal(1), sourceDateEpoch: z.number() });
+
+/** Files that must never ship: per-instance identity, secrets, and build leftovers. */
+const REMOVE = [
+  '/var/lib/dbus/machine-id', '/var/lib/systemd/random-seed', '/var/cache/ldconfig/aux-cache',
+  '/root/.ssh', '/root/.bash_history', '/root/.wget-hsts', '/root/.cache',
+  '/etc/passwd-', '/etc/group-', '/etc/shadow-', '/etc/gshadow-', '/etc/subuid-', '/etc/subgid-',
+];
+/** Folders emptied but kept (packages expect them to exist). */
+const EMPTY = ['/var/lib/apt/lists', '/var/cache/apt/archives', '/var/lib/cloud', '/var/lib/dhcp', '/tmp', '/var/tmp'];
+
+/** Makes the tree a template: every instance made from it gets its own identity at first boot. */
+export const sealStage = defineStage({
+  name: 'seal',
+  produces: 'tree',
+  options,
+  async run(ctx, o) {
+    const t = ctx.tree;
+    for (const name of readdirSync(inTree(t, '/etc/ssh'))) if (name.startsWith('ssh_host_')) removeTreePath(t, `/etc/ssh/${name}`);
+    writeTreeFile(t, '/etc/machine-id', '', { mode: 0o444 });
+    for (const p of REMOVE) removeTreePath(t, p);
+    for (const dir of EMPTY) emptyFolder(t, dir);
+    for (const f of readdirSync(inTree(t, '/var/cache/apt'))) if (f.endsWith('.bin')) removeTreePath(t, `/var/cache/apt/${f}`);
+    for (const f of readdirSync(inTree(t, '/var/cache/debconf'))) if (f.endsWith('-old')) removeTreePath(t, `/var/cache/debconf/${f}`);
+    for (const f of readdirSync(inTree(t, '/var/lib/dpkg'))) if (f.endsWith('-old')) removeTreePath(t, `/var/lib/dpkg/${f}`);
+    emptyLogs(t, '/var/log');
+    lockRoot(t);
+    clampTree(t, o.sourceDateEpoch);
+    ctx.meta.packages = readDpkgStatus(t);
+    ctx.meta.treeBytes = treeBytes(t);
+  },
+});
+
+function emptyFolder(tree: string, dir: string) {
+  if (!existsInTree(tree, dir)) return;
+  for (const name of readdirSync(inTree(tree, dir))) {
+    // apt needs lists/partial and archives/partial to exist
+    if (name === 'partial' || name === 'lock') continue;
+    removeTreePath(tree, `${dir}/${name}`);
+  }
+}
+
+/** Log files go, log folders stay (journald keeps its persistent mode when /var/log/journal exists). */
+function emptyLogs(tree: string, dir: string) {
+  for (const name of readdirSync(inTree(tree, dir))) {
+    const path = `${dir}/${name}`;
+    if (lstatSync(inTree(tree, path)).isDirectory()) emptyLogs(tree, path);
+    else removeTreePath(tree, path);
+  }
+}
+
+/** root gets no password and no way to get one by login: `!*` (locked, no hash). */
+function lockRoot(tree: string) {
+  const shadow = readFileSync(inTree(tree, '/etc/shadow'), 'utf8').split('\n').map((line) => {
+    const f = line.split(':');
+    if (f[0] === 'root') f[1] = '!*';
+    return f.join(':');
+  });
+  writeTreeFile(tree, '/etc/shadow', shadow.join('\n'), { mode: 0o640, uid: 0, gid: gidOfShadow(tree) });
+}
+
+function gidOfShadow(tree: string): number {
+  const line = readFileSync(inTree(tree, '/etc/group'), 'utf8').split('\n').find((l) => l.startsWith('shadow:'));
+  return line ? Number(line.split(':')[2]) : 0;
+}

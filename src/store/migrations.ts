@@ -1,0 +1,114 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { AppError } from '../errors.ts';
+import type { Dialect } from './database.ts';
+
+/**
+ * Migrations are code, in order, and never edited once released: add a new entry instead.
+ * One schema for both dialects; the only branch is how an auto-increment key is spelled.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('products')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('recipe_path', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('releases')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('product_id', 'text', (c) => c.notNull().references('products.id'))
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('recipe_digest', 'text', (c) => c.notNull())
+          .addColumn('packages', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoke_reason', 'text')
+          .addUniqueConstraint('releases_product_version', ['product_id', 'version'])
+          .execute();
+        await db.schema.createTable('artifacts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+          .addColumn('arch', 'text', (c) => c.notNull())
+          .addColumn('format', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('location', 'text', (c) => c.notNull())
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('uncompressed_sha256', 'text')
+          .addColumn('signature', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('artifacts_release_arch_format', ['release_id', 'arch', 'format'])
+          .execute();
+        await db.schema.createTable('cloud_images')
+          .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+          .addColumn('arch', 'text', (c) => c.notNull())
+          .addColumn('platform', 'text', (c) => c.notNull())
+          .addColumn('region', 'text', (c) => c.notNull())
+          .addColumn('image_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('cloud_images_pk', ['release_id', 'arch', 'platform', 'region'])
+          .execute();
+        await db.schema.createTable('jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('max_attempts', 'integer', (c) => c.notNull())
+          .addColumn('worker_id', 'text')
+          .addColumn('run_after', 'text', (c) => c.notNull())
+          .addColumn('heartbeat_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('result', 'text')
+          .addColumn('error', 'text')
+          .execute();
+        await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'kind', 'run_after']).execute();
+        await db.schema.createTable('job_events')
+          .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement())
+          .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id'))
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('job_events_job').on('job_events').columns(['job_id', 'id']).execute();
+        await db.schema.createTable('feed_state')
+          .addColumn('channel', 'text', (c) => c.primaryKey())
+          .addColumn('generation', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('documents')
+          .addColumn('path', 'text', (c) => c.primaryKey())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('etag', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+class CodeMigrations implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations() { return migrations(this.dialect); }
+}
+
+/** Kysely's Migrator takes a transaction-scoped advisory lock on PostgreSQL, so servers and workers may start together. */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  // Without an explicit schema Kysely looks for its bookkeeping tables in *any* schema, and would
+  // skip creating them in ours when another schema on the server already has them.
+  const { error } = await new Migrator({ db, provider: new CodeMigrations(dialect), ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+  if (error) {
+    throw new AppError('store.migration_failed', `database migration failed: ${(error as Error).message}`, {
+      kind: 'dependency', cause: error, hint: 'check that the database is reachable and that its user may create tables',
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types for the one schema both SQLite and PostgreSQL hold. Times are ISO-8601 UTC strings
+ * (`Date#toISOString`), so they compare correctly as text on both dialects; JSON is stored as text.
+ */
+export interface ProductTable {
+  id: string;
+  title: string;
+  description: string;
+  recipe_path: string | null;
+  created_at: string;
+}
+
+export type ReleaseState = 'pending' | 'published' | 'failed';
+
+export interface ReleaseTable {
+  id: string;
+  product_id: string;
+  version: string;
+  channel: string;
+  state: ReleaseState;
+  recipe_digest: string;
+  /** JSON array of {name, version, arch}: what the image holds, so two releases can be diffed. */
+  packages: string;
+  created_at: string;
+  published_at: string | null;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+}
+
+export interface ArtifactTable {
+  id: string;
+  release_id: string;
+  arch: string;
+  format: string;
+  file_name: string;
+  /** Key in the artifact store. */
+  location: string;
+  size: number;
+  sha256: string;
+  uncompressed_sha256: string | null;
+  /** Key of the detached armored OpenPGP signature in the artifact store. */
+  signature: string;
+  created_at: string;
+}
+
+export interface CloudImageTable {
+  release_id: string;
+  arch: string;
+  platform: string;
+  region: string;
+  image_id: string;
+  created_at: string;
+}
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  /** JSON; every payload carries its own `v` version field. */
+  payload: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  worker_id: string | null;
+  run_after: string;
+  heartbeat_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface JobEventTable {
+  id: Generated<number>;
+  job_id: string;
+  at: string;
+  type: string;
+  data: string;
+}
+
+export interface FeedStateTable {
+  channel: string;
+  generation: number;
+}
+
+/** Published documents (feeds, indexes) served as they are; `path` is the URL path under /. */
+export interface DocumentTable {
+  path: string;
+  body: string;
+  content_type: string;
+  etag: string;
+  updated_at: string;
+}
+
+export interface Schema {
+  products: ProductTable;
+  releases: ReleaseTable;
+  artifacts: ArtifactTable;
+  cloud_images: CloudImageTable;
+  jobs: JobTable;
+  job_events: JobEventTable;
+  feed_state: FeedStateTable;
+  documents: DocumentTable;
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createApp } from '../../src/api/app.ts';
+import { parseRange } from '../../src/api/byte-range.ts';
+import { AppError } from '../../src/errors.ts';
+import { publishRelease } from '../../src/release/publish-release.ts';
+import type { Release } from '../../src/store/releases.ts';
+import { releaseHandlers } from '../../src/worker/handlers.ts';
+import { Worker } from '../../src/worker/worker.ts';
+import { writeBuildOutput } from './fixtures/build-output.ts';
+import { makeServices } from './fixtures/services.ts';
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('HTTP API', () => {
+  let env: Awaited<ReturnType<typeof makeServices>>;
+  let app: ReturnType<typeof createApp>;
+  let release: Release;
+  before(async () => {
+    env = await makeServices('herd-api-');
+    app = createApp(env.svc, { dataDir: join(env.dir, 'data'), eventPollMs: 20, documentTtlMs: 0 });
+    release = await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'out'), { version: '2026.11.25.0' }));
+  });
+  after(async () => { await env.cleanup(); });
+
+  test('unknown routes are 404 with a JSON error', async () => {
+    const res = await app.request('/api/nope');
+    assert.equal(res.status, 404);
+    assert.equal((await res.json()).code, 'api.not_found');
+  });
+
+  test('invalid input is 400 with the path of each problem', async () => {
+    const res = await app.request('/api/products', json({ id: 'Not Valid', title: '' }));
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.equal(body.code, 'api.invalid_input');
+    assert.deepEqual(body.details.map((d: any) => d.path).sort(), ['body.id', 'body.title']);
+    assert.ok(body.hint);
+    const bad = await app.request('/api/products', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
+    assert.equal((await bad.json()).code, 'api.invalid_json');
+    assert.equal((await app.request('/api/releases/not-a-uuid')).status, 400);
+    assert.equal((await app.request('/api/releases?channel=nightly')).status, 400);
+  });
+
+  test('products: register, list, conflict, start a build job', async () => {
+    const res = await app.request('/api/products', json({ id: 'web-python', title: 'Web app: Python', recipePath: 'recipes/web-python.yaml' }));
+    assert.equal(res.status, 201);
+    assert.equal((await app.request('/api/products', json({ id: 'web-python', title: 'again' }))).status, 409);
+    const list = await (await app.request('/api/products')).json();
+    assert.deepEqual(list.products.map((p: any) => p.id), ['base', 'web-python']);
+    const build = await app.request('/api/products/web-python/builds', json({}));
+    assert.equal(build.status, 202);
+    const job = await build.json();
+    assert.equal(job.kind, 'build');
+    assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing' });
+    assert.equal((await app.request('/api/products/nope/builds', json({}))).status, 404);
+    assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })).status, 200);
+  });
+
+  test('a release shows its artifacts and manifest; promote and revoke change the feeds', async () => {
+    const r = await (await app.request(`/api/releases/${release.id}`)).json();
+    assert.equal(r.version, '2026.11.25.0');
+    assert.equal(r.packages.length, 2);
+    assert.deepEqual(r.artifacts.map((a: any) => a.format).sort(), ['qcow2', 'raw.xz']);
+    assert.equal((await app.request(`/api/releases/${release.id}/promote`, json({ to: 'stable' }))).status, 200);
+    const stable = await (await app.request('/feeds/stable.json')).json();
+    assert.equal(stable.products.base.release, '2026.11.25.0');
+    assert.equal((await app.request(`/api/releases/${release.id}/promote`, json({ to: 'stable' }))).status, 409);
+    assert.equal((await app.request(`/api/releases/${release.id}/revoke`, json({}))).status, 400);
+    assert.equal((await app.request(`/api/releases/${release.id}/revoke`, json({ reason: 'bad kernel' }))).status, 200);
+    const after = await (await app.request('/feeds/stable.json')).json();
+    assert.equal(after.products.base, undefined);
+    assert.equal(after.revoked[0].reason, 'bad kernel');
+  });
+
+  test('feeds are served with their signature, an ETag and 304 on a match', async () => {
+    const res = await app.request('/feeds/testing.json');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const etag = res.headers.get('etag')!;
+    assert.equal((await app.request('/feeds/testing.json', { headers: { 'if-none-match': etag } })).status, 304);
+    const sig = await app.request('/feeds/testing.json.asc');
+    assert.equal(sig.headers.get('content-type'), 'application/pgp-signature');
+    assert.match(await sig.text(), /BEGIN PGP SIGNATURE/);
+    assert.equal((await app.request('/streams/v1/index.json')).status, 200);
+    assert.match(await (await app.request('/keys/keyring.asc')).text(), /BEGIN PGP PUBLIC KEY BLOCK/);
+  });
+
+  test('artifact downloads: whole, ranges, 416, ETag, HEAD, content types', async () => {
+    const path = '/artifacts/base/2026.11.25.0/x86_64/disk.qcow2';
+    const full = await app.request(path);
+    assert.equal(full.status, 200);
+    assert.equal(full.headers.get('content-type'), 'application/x-qemu-disk');
+    assert.equal(full.headers.get('accept-ranges'), 'bytes');
+    const bytes = Buffer.from(await full.arrayBuffer());
+    assert.equal(bytes.length, 65536);
+    const part = await app.request(path, { headers: { range: 'bytes=10-19' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 10-19/65536');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(10, 20));
+    const tail = await app.request(path, { headers: { range: 'bytes=-5' } });
+    assert.deepEqual(Buffer.from(await tail.arrayBuffer()), bytes.subarray(-5));
+    const beyond = await app.request(path, { headers: { range: 'bytes=70000-' } });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers.get('content-range'), 'bytes */65536');
+    assert.equal((await app.request(path, { headers: { 'if-none-match': full.headers.get('etag')! } })).status, 304);
+    const stale = await app.request(path, { headers: { range: 'bytes=0-1', 'if-range': '"old"' } });
+    assert.equal(stale.status, 200);
+    const head = await app.request(path, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), '65536');
+    assert.equal((await app.request(`${path}.asc`)).headers.get('content-type'), 'application/pgp-signature');
+    assert.equal((await app.request('/artifacts/base/../../etc/passwd')).status, 404);
+    assert.equal((await app.request('/artifacts/base/missing.raw')).status, 404);
+  });
+
+  test('job progress streams as server-sent events until the job ends', async () => {
+    const job = await (await app.request('/api/publish', json({ dir: writeBuildOutput(join(env.dir, 'out-sse'), { name: 'sse', seed: 's' }) }))).json();
+    const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds') }), pollMs: 10 });
+    worker.start();
+    const res = await app.request(`/api/jobs/${job.id}/events`);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const text = await res.text();
+    await worker.stop();
+    assert.match(text, /event: state\ndata: .*"(queued|running|succeeded)"/);
+    assert.match(text, /event: log\ndata: .*stored and signed sse\//);
+    assert.match(text, /event: end\ndata: .*"succeeded"/);
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    const resumed = await (await app.request(`/api/jobs/${job.id}/events`, { headers: { 'last-event-id': String(ids.at(-2)) } })).text();
+    assert.equal([...resumed.matchAll(/^id: /gm)].length, 1);
+  });
+
+  test('writes go through the role hook; reads do not', async () => {
+    const seen: string[] = [];
+    const locked = createApp(env.svc, {
+      authorize: (_c, role) => { seen.push(role); throw new AppError('api.forbidden', `role ${role} required`); },
+    });
+    assert.equal((await locked.request('/api/products', json({ id: 'x', title: 'x' }))).status, 403);
+    assert.equal((await locked.request(`/api/releases/${release.id}/revoke`, json({ reason: 'nope nope' }))).status, 403);
+    assert.equal((await locked.request('/api/products')).status, 200);
+    assert.deepEqual(seen, ['publisher', 'publisher']);
+  });
+
+  test('the OpenAPI document lists every route with its inputs', async () => {
+    const doc = await (await app.request('/api/openapi.json')).json();
+    assert.equal(doc.openapi, '3.1.0');
+    const promote = doc.paths['/api/releases/{id}/promote'].post;
+    assert.equal(promote['x-required-role'], 'publisher');
+    assert.deepEqual(promote.requestBody.content['application/json'].schema.properties.to.enum, ['testing', 'stable']);
+    assert.ok(doc.paths['/api/jobs/{id}/events'].get);
+    assert.ok(doc.paths['/artifacts/{key}'].get);
+  });
+});
+
+test('Range header parsing', () => {
+  assert.deepEqual(parseRange('bytes=0-0', 10), { start: 0, end: 0 });
+  assert.deepEqual(parseRange('bytes=5-', 10), { start: 5, end: 9 });
+  assert.deepEqual(parseRange('bytes=-3', 10), { start: 7, end: 9 });
+  assert.deepEqual(parseRange('bytes=8-100', 10), { start: 8, end: 9 });
+  assert.equal(parseRange('bytes=10-', 10), 'unsatisfiable');
+  assert.equal(parseRange('bytes=0-1,4-5', 10), undefined);
+  assert.equal(parseRange('items=0-1', 10), undefined);
+  assert.equal(parseRange(undefined, 10), undefined);
+});
