@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan, PlanStep } from '../plan/plan-types.ts';
-import type { StageContext, StepArtifact } from '../stages/stage.ts';
+import type { Stage, StageContext, StepArtifact } from '../stages/stage.ts';
 import { stages } from '../stages/index.ts';
 import { StepCache } from './step-cache.ts';
 import type { Reporter, StepResult } from './reporter.ts';
@@ -14,6 +14,8 @@ export interface ExecuteOptions {
   /** Steps that must exist when done (output steps and the final tree). */
   targets: string[];
   signal?: AbortSignal;
+  /** The stage registry (tests pass their own). */
+  stages?: Record<string, Stage<any>>;
 }
 
 export interface ExecuteResult {
@@ -24,6 +26,7 @@ export interface ExecuteResult {
 /** Runs the steps a build needs, in plan order, taking everything else from the step cache. */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const registry: Record<string, Stage<any>> = opts.stages ?? stages;
   const cached = new Map<string, StepArtifact>();
   for (const s of plan.steps) {
     const hit = opts.cache.get(s.id);
@@ -46,7 +49,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
     }
     opts.signal?.throwIfAborted();
     // A tree built in this run and needed by no one else moves on instead of being copied (saves a copy per step).
-    const movable = (id: string) => builtNow.has(id) && !opts.targets.includes(id)
+    const movable = (id: string) => builtNow.has(id) && !opts.targets.includes(id) && !registry[byId.get(id)!.stage]?.keepOutput
       && [...toBuild].filter((o) => byId.get(o)!.inputs.includes(id)).length === 1;
     const t0 = performance.now();
     opts.reporter?.onStepStart?.(step);
@@ -82,7 +85,7 @@ function stepsToBuild(plan: Plan, targets: string[], cached: Map<string, StepArt
 
 async function runStep(step: PlanStep, plan: Plan, artifacts: Map<string, StepArtifact>, opts: ExecuteOptions,
   movable: (id: string) => boolean): Promise<StepArtifact> {
-  const stage = stages[step.stage as keyof typeof stages];
+  const stage = ((opts.stages ?? stages) as Record<string, Stage<any>>)[step.stage];
   if (!stage) throw new AppError('PLAN_UNKNOWN_STAGE', `plan names unknown stage "${step.stage}"`, { kind: 'internal' });
   const parsed = stage.options.safeParse(step.options);
   if (!parsed.success) throw new AppError('PLAN_BAD_OPTIONS', `options of stage ${step.stage} are invalid: ${parsed.error.message}`, { kind: 'internal' });

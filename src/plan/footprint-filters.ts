@@ -17,5 +17,10 @@ export function dpkgFilters(f: Recipe['footprint']): string[] {
     // Locale sources are only needed by locale-gen; C.UTF-8 ships compiled with libc.
     out.push('path-exclude=/usr/share/i18n/*', 'path-include=/usr/share/i18n/SUPPORTED');
   }
+  if (!f.hwdb) out.push('path-exclude=/usr/lib/udev/hwdb.d/*', 'path-exclude=/lib/udev/hwdb.d/*');
+  // bookworm kernels ship under /lib/modules, later releases under /usr/lib/modules: dpkg matches the packaged path
+  for (const dir of [...f['kernel-modules-exclude']].sort()) {
+    out.push(`path-exclude=/lib/modules/*/kernel/${dir}/*`, `path-exclude=/usr/lib/modules/*/kernel/${dir}/*`);
+  }
   return out;
 }

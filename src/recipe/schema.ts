@@ -26,6 +26,9 @@ export const footprintSchema = z.strictObject({
   man: z.boolean().default(false).describe('Keep man and info pages'),
   locales: z.array(z.string()).default([]).describe('Message catalogues to keep under /usr/share/locale, e.g. [en]; C.UTF-8 always works'),
   kernel: z.enum(['cloud', 'generic']).default('cloud').describe('Kernel flavour: cloud is the smaller kernel for virtual machines'),
+  'kernel-modules-exclude': z.array(z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_.-]+)*$/, 'a folder under the kernel module tree, e.g. drivers/comedi'))
+    .default([]).describe('Kernel module folders (under lib/modules/VERSION/kernel/) never installed'),
+  hwdb: z.boolean().default(true).describe('Keep the udev hardware database (names of USB/PCI devices; about 20 MiB, rarely needed on a VM)'),
 }).describe('What to leave out of the image to keep it small (PRD Req #1)');
 
 export const userSchema = z.strictObject({

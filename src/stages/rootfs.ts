@@ -20,6 +20,7 @@ const options = z.object({
 export const rootfsStage = defineStage({
   name: 'rootfs',
   produces: 'tree',
+  keepOutput: true,
   options,
   async run(ctx, o) {
     const pm = packageManagers[o.packageManager];

@@ -30,6 +30,8 @@ export interface Stage<O = unknown> {
   /** 'tree' stages change a root filesystem tree; 'file' stages write files from their inputs. */
   produces: 'tree' | 'file';
   options: z.ZodType<O>;
+  /** Always keep this step's tree in the cache (it is slow to remake), even when a later step could take it over. */
+  keepOutput?: boolean;
   run(ctx: StageContext, options: O): Promise<void>;
 }
 

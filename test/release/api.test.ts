@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
@@ -56,6 +57,36 @@ describe('HTTP API', () => {
     assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing' });
     assert.equal((await app.request('/api/products/nope/builds', json({}))).status, 404);
     assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })).status, 200);
+  });
+
+  test('cloud images: recorded once, backfilled, refused when changed, and listed in the feed', async () => {
+    const url = `/api/releases/${release.id}/cloud-images`;
+    assert.equal((await app.request(url, json({ arch: 'x86_64', platform: 'aws', region: 'eu-west-1', imageId: 'ami-0abc' }))).status, 201);
+    assert.equal((await app.request(url, json({ arch: 'x86_64', platform: 'aws', region: 'eu-west-1', imageId: 'ami-0abc' }))).status, 201);
+    const clash = await app.request(url, json({ arch: 'x86_64', platform: 'aws', region: 'eu-west-1', imageId: 'ami-0def' }));
+    assert.equal(clash.status, 409);
+    assert.equal((await clash.json()).code, 'cloud_image.immutable');
+    assert.equal((await app.request(url, json({ arch: 'x86_64', platform: 'aws', region: 'Bad Region', imageId: 'x' }))).status, 400);
+    const feed = await (await app.request('/feeds/testing.json')).json();
+    assert.deepEqual(feed.products.base.architectures.x86_64.images.aws.regions['eu-west-1'], { release: '2026.11.25.0', image: 'ami-0abc' });
+    const stream = await (await app.request('/coreos/base/streams/testing.json')).json();
+    assert.equal(stream.architectures.x86_64.images.aws.regions['eu-west-1'].image, 'ami-0abc');
+  });
+
+  test('two releases diff by package manifest', async () => {
+    const out = writeBuildOutput(join(env.dir, 'out-diff'), { name: 'diffme', version: '2026.11.25.0', seed: 'x' });
+    const a = await publishRelease(env.svc, out);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    m.version = '2026.11.26.0';
+    m.packages = [{ name: 'bash', version: '5.2.15-2+b8', arch: 'amd64' }, { name: 'curl', version: '7.88.1-10', arch: 'amd64' }];
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+    const b = await publishRelease(env.svc, out);
+    const diff = await (await app.request(`/api/releases/${b.id}/diff?from=${a.id}`)).json();
+    assert.deepEqual(diff.packages, {
+      added: [{ name: 'curl', version: '7.88.1-10', arch: 'amd64' }],
+      removed: [{ name: 'cloud-init', version: '22.4.2-1+deb12u1', arch: 'all' }],
+      changed: [{ name: 'bash', arch: 'amd64', from: '5.2.15-2+b7', to: '5.2.15-2+b8' }],
+    });
   });
 
   test('a release shows its artifacts and manifest; promote and revoke change the feeds', async () => {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { promoteRelease, revokeRelease } from '../../release/release-actions.ts';
+import { diffPackages } from '../../release/package-diff.ts';
+import { republish } from '../../release/republish.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { listArtifacts } from '../../store/artifacts.ts';
-import { listCloudImages } from '../../store/cloud-images.ts';
+import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
 import { route, type RouteDef } from '../route-table.ts';
 
@@ -14,16 +16,41 @@ const Filter = z.object({
   state: z.enum(['pending', 'published', 'failed']).optional(),
 });
 
+const CloudImageInput = z.object({
+  arch: z.string().regex(/^[a-z0-9_]+$/),
+  platform: z.string().regex(/^[a-z0-9-]+$/),
+  region: z.string().regex(/^[a-z0-9-]+$/),
+  imageId: z.string().min(1).max(200),
+});
+
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
+  const need = async (id: string) => {
+    const r = await getRelease(svc.store.db, id);
+    if (!r) throw new AppError('release.not_found', `no release with id ${id}`, { hint: 'list releases with GET /api/releases' });
+    return r;
+  };
   return [
     route({ method: 'get', path: '/api/releases', tag: 'releases', summary: 'List releases, newest first', query: Filter,
       handler: async (c, { query }) => c.json({ releases: await listReleases(svc.store.db, { productId: query.product, channel: query.channel, state: query.state }) }) }),
     route({ method: 'get', path: '/api/releases/:id', tag: 'releases', summary: 'A release with its artifacts, cloud images and package manifest', params: Id,
       handler: async (c, { params }) => {
-        const r = await getRelease(svc.store.db, params.id);
-        if (!r) throw new AppError('release.not_found', `no release with id ${params.id}`, { hint: 'list releases with GET /api/releases' });
+        const r = await need(params.id);
         const artifacts = (await listArtifacts(svc.store.db, [r.id])).map((a) => ({ ...a, url: `/artifacts/${a.location}`, signatureUrl: `/artifacts/${a.signature}` }));
         return c.json({ ...r, artifacts, cloudImages: await listCloudImages(svc.store.db, [r.id]) });
+      } }),
+    route({ method: 'get', path: '/api/releases/:id/diff', tag: 'releases', summary: 'Package changes since another release (?from=ID)',
+      params: Id, query: z.object({ from: z.uuid() }),
+      handler: async (c, { params, query }) => {
+        const [to, from] = await Promise.all([need(params.id), need(query.from)]);
+        return c.json({ from: { id: from.id, version: from.version, recipeDigest: from.recipeDigest }, to: { id: to.id, version: to.version, recipeDigest: to.recipeDigest }, packages: diffPackages(from.packages, to.packages) });
+      } }),
+    route({ method: 'post', path: '/api/releases/:id/cloud-images', tag: 'releases', summary: 'Record an uploaded cloud image (write-once per platform, region and architecture)', role: 'publisher',
+      params: Id, body: CloudImageInput,
+      handler: async (c, { params, body }) => {
+        const r = await need(params.id);
+        await republish(svc.store, await svc.signer(), svc.feed, (tx) => recordCloudImage(tx, { releaseId: r.id, ...body }));
+        changed();
+        return c.json(await listCloudImages(svc.store.db, [r.id]), 201);
       } }),
     route({ method: 'post', path: '/api/releases/:id/promote', tag: 'releases', summary: 'Move a release to another channel (testing → stable)', role: 'publisher',
       params: Id, body: z.object({ to: z.enum(CHANNELS) }),

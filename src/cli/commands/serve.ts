@@ -28,6 +28,8 @@ export function registerServe(program: Command): void {
         host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,
         staleAfterMs, heartbeatMs: Math.max(100, Math.min(5000, staleAfterMs / 4)),
       });
+      // Feeds link to where this server listens unless the operator named a public URL (a proxy or CDN).
+      if (!o.publicUrl) svc.feed.publicUrl = server.url;
       process.stdout.write(`herd serve: listening on ${server.url} (data ${opts.dataDir}${o.worker ? ', embedded worker' : ''})\n`);
       const signal = await untilSignal();
       process.stdout.write(`herd serve: ${signal}, finishing the job in hand\n`);

@@ -10,13 +10,13 @@ export function withServiceOptions(cmd: Command): Command {
     .option('--database <url>', 'postgres://user:pass@host/db, or a SQLite file (default: DATA/herd.db)')
     .option('--artifacts <dir>', 'artifact directory (default: DATA/artifacts)')
     .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
-    .option('--public-url <url>', 'base URL clients download from; feeds contain absolute links under it', DEFAULT_PUBLIC_URL);
+    .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it (default: ${DEFAULT_PUBLIC_URL}, or where serve listens)`);
 }
 
-export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl: string }
+export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string }
 
 export function serviceOptions(o: RawServiceOptions): ServiceOptions {
-  if (!/^https?:\/\/[^\s]+$/.test(o.publicUrl)) {
+  if (o.publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.publicUrl)) {
     throw new AppError('cli.bad_public_url', `--public-url ${o.publicUrl} is not an http(s) URL`, { hint: 'e.g. --public-url https://images.example.org' });
   }
   return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl: o.publicUrl };

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { executePlan } from './execute.ts';
+import { StepCache } from './step-cache.ts';
+import { stepId } from '../plan/hash.ts';
+import type { Plan, PlanStep } from '../plan/plan-types.ts';
+import { defineStage, type Stage } from '../stages/stage.ts';
+
+/** Fake stages: a tree stage appends its option to a file, a file stage copies that file out. */
+const runs: string[] = [];
+const fakeStages: Record<string, Stage<any>> = {
+  base: defineStage({ name: 'base', produces: 'tree', keepOutput: true, options: z.object({ v: z.string() }),
+    async run(ctx, o) { runs.push(`base:${o.v}`); writeFileSync(join(ctx.tree, 'log'), `${o.v}\n`); } }),
+  add: defineStage({ name: 'add', produces: 'tree', options: z.object({ v: z.string() }),
+    async run(ctx, o) { runs.push(`add:${o.v}`); writeFileSync(join(ctx.tree, 'log'), readFileSync(join(ctx.tree, 'log'), 'utf8') + `${o.v}\n`); } }),
+  out: defineStage({ name: 'out', produces: 'file', options: z.object({}),
+    async run(ctx) { runs.push('out'); writeFileSync(join(ctx.outDir, 'result'), readFileSync(join(ctx.inputs[0]!.dir, 'tree/log'))); ctx.meta.file = 'result'; } }),
+  boom: defineStage({ name: 'boom', produces: 'file', options: z.object({}),
+    async run() { throw new Error('stage failed'); } }),
+};
+
+function chain(base: string, adds: string[], final = 'out'): Plan {
+  const steps: PlanStep[] = [];
+  const push = (stage: string, options: object) => {
+    const inputs = steps.length ? [steps.at(-1)!.id] : [];
+    steps.push({ id: stepId(stage, options, inputs), stage, title: stage, options, inputs });
+  };
+  push('base', { v: base });
+  for (const a of adds) push('add', { v: a });
+  push(final, {});
+  return { schemaVersion: 1, name: 't', imageVersion: '1', recipeDigest: 'x', sourceDateEpoch: 0, steps, outputs: [], treeStep: steps.at(-2)!.id };
+}
+
+test('second run takes everything from the cache; a late change reruns only the late steps', async () => {
+  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  runs.length = 0;
+  const p1 = chain('b', ['x', 'y']);
+  const targets = [p1.steps.at(-1)!.id, p1.treeStep];
+  const r1 = await executePlan(p1, { cache, targets, stages: fakeStages });
+  assert.deepEqual(runs, ['base:b', 'add:x', 'add:y', 'out']);
+  assert.equal(readFileSync(join(r1.artifacts.get(p1.steps.at(-1)!.id)!.dir, 'result'), 'utf8'), 'b\nx\ny\n');
+
+  runs.length = 0;
+  const r2 = await executePlan(p1, { cache, targets, stages: fakeStages });
+  assert.deepEqual(runs, []);
+  assert.deepEqual(r2.results.map((r) => r.status), ['cached', 'skipped', 'cached', 'cached']);
+
+  runs.length = 0;
+  const p2 = chain('b', ['x', 'z']);
+  await executePlan(p2, { cache, targets: [p2.steps.at(-1)!.id, p2.treeStep], stages: fakeStages });
+  assert.deepEqual(runs, ['add:x', 'add:z', 'out'], 'base came from the cache');
+});
+
+test('an intermediate tree built in this run moves on (not cached); a keepOutput tree is always kept', async () => {
+  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  const p = chain('k', ['m', 'n']);
+  await executePlan(p, { cache, targets: [p.steps.at(-1)!.id, p.treeStep], stages: fakeStages });
+  assert.ok(cache.get(p.steps[0]!.id), 'base kept');
+  assert.equal(cache.get(p.steps[1]!.id), undefined, 'first add was moved into the second');
+  assert.ok(cache.get(p.steps[2]!.id), 'tree step kept: it is a target');
+});
+
+test('a failing step leaves no cache entry and no temp folder', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'herd-exec-'));
+  const cache = new StepCache(root);
+  const p = chain('f', ['g'], 'boom');
+  await assert.rejects(executePlan(p, { cache, targets: [p.steps.at(-1)!.id], stages: fakeStages }), /stage failed/);
+  assert.equal(cache.get(p.steps.at(-1)!.id), undefined);
+  const leftovers = (await import('node:fs')).readdirSync(join(root, 'steps')).filter((f) => f.startsWith('.tmp-'));
+  assert.deepEqual(leftovers, []);
+  assert.ok(existsSync(join(root, 'steps', p.steps[0]!.id)), 'the steps before the failure stay cached');
+});

@@ -1,0 +1,137 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { sh, debugfsCat, debugfsLs, debugfsStat, hasTools } from '../helpers/host.ts';
+
+/**
+ * Builds a real image from test/fixtures/recipes/small.yaml through the CLI and inspects it without
+ * mounting anything: partition table (sfdisk --json), root filesystem (debugfs), formats (qemu-img info).
+ * The raw disk is left at $HERD_TEST_IMAGE for the QA tests that run after this file.
+ */
+const repo = resolve(import.meta.dirname, '../..');
+const imagePath = process.env.HERD_TEST_IMAGE ?? join(repo, '.herd/test-images/small/disk.raw');
+const outDir = dirname(imagePath);
+const recipeDir = mkdtempSync(join(tmpdir(), 'herd-it-recipe-'));
+const canBuild = process.getuid?.() === 0 && hasTools('mmdebstrap', 'mke2fs', 'sfdisk', 'qemu-img', 'grub-mkimage', 'mcopy');
+const skip = canBuild ? false : 'needs root and the host tools (run: npx herd doctor --install)';
+
+interface Event { event: string; status?: string; stage?: string; outDir?: string }
+function herd(...args: string[]): { events: Event[]; status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [join(repo, 'bin/herd.js'), ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+  return { events, status: r.status, stderr: r.stderr };
+}
+
+let rootImg = '';
+let sfdisk: { partitiontable: { label: string; id: string; partitions: Array<{ node: string; start: number; size: number; type: string }> } };
+
+before(() => {
+  if (skip) return;
+  // a copy of the fixture recipe, so the warm-rebuild test can change one file without touching the repo
+  cpSync(join(repo, 'test/fixtures/recipes'), recipeDir, { recursive: true });
+  writeFileSync(join(recipeDir, 'small.yaml'), readFileSync(join(recipeDir, 'small.yaml'), 'utf8').replace('../../../recipes/base.yaml', join(repo, 'recipes/base.yaml')));
+  const r = herd('build', join(recipeDir, 'small.yaml'), '--out', outDir, '--json');
+  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+  sfdisk = JSON.parse(sh(['sfdisk', '--json', imagePath]));
+  const root = sfdisk.partitiontable.partitions.find((p) => p.node.endsWith('1'))!;
+  rootImg = join(recipeDir, 'root.img');
+  sh(['dd', `if=${imagePath}`, `of=${rootImg}`, 'bs=512', `skip=${root.start}`, `count=${root.size}`, 'conv=sparse', 'status=none']);
+});
+
+test('GPT: BIOS boot, ESP, and the root partition last so growpart can grow it', { skip }, () => {
+  const t = sfdisk.partitiontable;
+  assert.equal(t.label, 'gpt');
+  const byNum = Object.fromEntries(t.partitions.map((p) => [p.node.slice(imagePath.length), p]));
+  assert.equal(byNum['14']!.type, '21686148-6453-6F6E-614E-656564454649');
+  assert.equal(byNum['15']!.type, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B');
+  assert.equal(byNum['1']!.type, '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709');
+  const last = Math.max(...t.partitions.map((p) => p.start));
+  assert.equal(byNum['1']!.start, last);
+  for (const p of t.partitions) assert.equal(p.start % 2048, 0, 'partitions are 1 MiB aligned');
+});
+
+test('MBR carries GRUB boot code and the ESP holds the UEFI loader', { skip }, () => {
+  const mbr = readFileSync(imagePath).subarray(0, 512);
+  assert.equal(mbr.readUInt16LE(510), 0xaa55);
+  assert.ok(mbr.includes(Buffer.from('GRUB')), 'boot.img in the MBR');
+  const esp = sfdisk.partitiontable.partitions.find((p) => p.node.endsWith('15'))!;
+  const dir = sh(['mdir', '-b', '-i', `${imagePath}@@${esp.start * 512}`, '::/EFI/BOOT']);
+  assert.match(dir, /BOOTX64\.EFI/i);
+});
+
+test('root filesystem: identity, cloud-init, SSH policy, sealed, trimmed, the recipe file', { skip }, () => {
+  const osRelease = debugfsCat(rootImg, '/usr/lib/os-release')!;
+  assert.match(osRelease, /^IMAGE_ID=small$/m);
+  assert.match(osRelease, /^IMAGE_VERSION=\d{4}\.\d{2}\.\d{2}\.0$/m);
+  assert.equal(debugfsCat(rootImg, '/etc/machine-id'), '');
+  assert.deepEqual(debugfsLs(rootImg, '/etc/ssh').filter((n) => n.startsWith('ssh_host_')), []);
+  assert.match(debugfsCat(rootImg, '/etc/cloud/cloud.cfg.d/90-herd-datasources.cfg')!, /datasource_list: \[ NoCloud, None \]/);
+  assert.match(debugfsCat(rootImg, '/etc/ssh/sshd_config.d/50-herd.conf')!, /PasswordAuthentication no/);
+  assert.match(debugfsCat(rootImg, '/etc/shadow')!, /^root:!\*:/m);
+  assert.equal(debugfsCat(rootImg, '/etc/herd-test/marker'), 'built by the Herd integration test\n');
+  assert.match(debugfsStat(rootImg, '/etc/herd-test/marker'), /Mode:\s+0640/);
+  assert.deepEqual(debugfsLs(rootImg, '/usr/share/man'), []);
+  assert.deepEqual(debugfsLs(rootImg, '/var/lib/apt/lists').filter((n) => n !== 'partial' && n !== 'lock'), []);
+  const fstab = debugfsCat(rootImg, '/etc/fstab')!;
+  const uuid = /UUID=(\S+) \/ ext4/.exec(fstab)![1]!;
+  assert.match(sh(['dumpe2fs', '-h', rootImg]), new RegExp(`Filesystem UUID:\\s+${uuid}`));
+  assert.match(debugfsCat(rootImg, '/boot/grub/grub.cfg')!, new RegExp(`root=UUID=${uuid}`));
+  assert.ok(debugfsCat(rootImg, '/usr/bin/perl') === undefined, 'no full perl in the base image');
+});
+
+test('every format is what qemu-img (or its tool) says it is; SHA256SUMS verifies', { skip }, () => {
+  const info = (f: string) => JSON.parse(sh(['qemu-img', 'info', '--output=json', join(outDir, f)]));
+  assert.equal(info('disk.qcow2').format, 'qcow2');
+  assert.equal(info('disk.qcow2')['virtual-size'], 2 * 1024 ** 3);
+  assert.equal(info('disk.vmdk').format, 'vmdk');
+  assert.equal(info('disk.vmdk')['format-specific'].data['create-type'], 'streamOptimized');
+  assert.equal(info('disk.vhd').format, 'vpc');
+  sh(['xz', '-t', join(outDir, 'disk.raw.xz')]);
+  assert.match(sh(['tar', '-tzf', join(outDir, 'disk.gce.tar.gz')]), /^disk\.raw$/m);
+  const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  assert.equal(check.stdout.trim().split('\n').length, 6);
+});
+
+test('manifest.json lists every installed package with its exact version', { skip }, () => {
+  const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
+  assert.equal(m.schemaVersion, 1);
+  assert.equal(m.name, 'small');
+  const names = new Map<string, string>(m.packages.map((p: { name: string; version: string }) => [p.name, p.version]));
+  assert.match(names.get('linux-image-cloud-amd64') ?? '', /^\d/);
+  assert.ok(names.has('cloud-init') && names.has('openssh-server') && names.has('usr-is-merged'));
+  assert.ok(!names.has('usrmerge'));
+  assert.equal(m.outputs.length, 6);
+  assert.match(m.build.tools.mmdebstrap, /mmdebstrap/);
+});
+
+test('a late change rebuilds from the cached rootfs', { skip }, () => {
+  writeFileSync(join(recipeDir, 'files/marker.txt'), 'changed\n');
+  const warmOut = join(recipeDir, 'warm-out');
+  const r = herd('build', join(recipeDir, 'small.yaml'), '--out', warmOut, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const ends = r.events.filter((e) => e.event === 'step-end');
+  assert.equal(ends.find((e) => e.stage === 'rootfs')!.status, 'cached');
+  assert.equal(ends.find((e) => e.stage === 'configure')!.status, 'built');
+  rmSync(warmOut, { recursive: true, force: true });
+});
+
+test('reproducible: two builds from empty step caches give the same raw disk', { skip }, () => {
+  const r = spawnSync(process.execPath, [join(repo, 'bin/herd.js'), 'build', join(recipeDir, 'small.yaml'), '--check-reproducible', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^reproducible: ([0-9a-f]{64}) vs \1$/m);
+});
+
+test('a failed build leaves no output folder behind', { skip }, () => {
+  const bad = join(recipeDir, 'budget.yaml');
+  writeFileSync(bad, `extends: ${join(repo, 'recipes/base.yaml')}\nname: tiny\noutputs: ["!raw.xz", "!gce", "!vmdk", "!vhd"]\nsize-budget:\n  qcow2: 1MiB\n`);
+  const out = join(recipeDir, 'never');
+  const r = herd('build', bad, '--out', out);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /SIZE_BUDGET_EXCEEDED/);
+  assert.ok(!existsSync(out));
+  assert.deepEqual(readdirSync(recipeDir).filter((f) => f.startsWith('.never')), [], 'no staging folder left');
+});
