@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../errors.ts';
 
@@ -17,6 +17,7 @@ export class OutputDir {
       throw new AppError('OUTPUT_NOT_EMPTY', `${out} holds files Herd did not write`, { hint: 'choose an empty or new folder for --out' });
     }
     this.staging = mkdtempSync(join(dirname(this.final), `.${basename(this.final)}.partial-`));
+    chmodSync(this.staging, 0o755); // mkdtemp makes it private; an output folder is meant to be shared
   }
 
   path(file: string): string {

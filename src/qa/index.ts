@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { openImage } from './image/open-image.ts';
-import { readManifest } from './image/manifest.ts';
+import { readManifest, type ImageManifest } from './image/manifest.ts';
 import { rootPartition } from './image/partitions.ts';
 import { auditImage } from './static/audit-image.ts';
 import { runBootTests } from './boot/run-boot-tests.ts';
@@ -42,10 +42,15 @@ export async function testImage(opts: TestImageOptions): Promise<QaReport> {
     results.push(...audit.results);
     staticAuditMs = audit.durationMs;
   }
-  if (only !== 'static') {
+  const manifest = await readManifest(image);
+  const blocked = bootBlocker(results, manifest);
+  if (only !== 'static' && blocked) {
+    results.push(blocked);
+    opts.reporter?.onCheck?.(blocked);
+  } else if (only !== 'static') {
     const b = await runBootTests({
       ...(await describeImage(image)),
-      firmware: opts.firmware ?? 'both', outDir: opts.outDir, manifest: await readManifest(image),
+      firmware: opts.firmware ?? 'both', outDir: opts.outDir, manifest,
       reporter: opts.reporter, reboot: opts.reboot ?? true, extraUserData: opts.extraUserData,
       sshTimeoutMs: opts.bootTimeoutSeconds ? opts.bootTimeoutSeconds * 1000 : undefined,
     });
@@ -59,6 +64,17 @@ export async function testImage(opts: TestImageOptions): Promise<QaReport> {
   };
   await writeReports(opts.outDir, report);
   return report;
+}
+
+/** Boot tests seed through NoCloud: an image for another cloud is audited only; one that cannot read the seed fails. */
+function bootBlocker(staticResults: CheckResult[], manifest?: ImageManifest): CheckResult | undefined {
+  const base = { id: 'B0', title: 'boots and accepts SSH with the launch key', phase: 'boot', findings: [], durationMs: 0 };
+  if (manifest?.platform && manifest.platform !== 'nocloud') {
+    return { ...base, status: 'skip', reason: `a ${manifest.platform} image has no NoCloud datasource: boot-test the nocloud output of the same build` };
+  }
+  const ds = staticResults.find((r) => r.id === 'A16');
+  if (ds && ds.status !== 'pass') return { ...base, status: 'error', reason: 'cannot boot-test: A16 says the image cannot read a NoCloud seed' };
+  return undefined;
 }
 
 async function describeImage(image: string) {

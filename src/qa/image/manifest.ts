@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The parts of a build's manifest.json QA relies on; everything is optional so older/newer manifests still load. */
 export interface ImageManifest {
   name?: string;
   architecture?: string;
-  footprint?: { docs?: boolean; man?: boolean; locales?: string[]; budgetBytes?: number };
+  footprint?: { docs?: boolean; man?: boolean; locales?: string[] };
   ssh?: { passwordAuthentication?: boolean; rootLogin?: string };
   suites?: string[];
+  /** The cloud platform of the image file under test, from its entry in `outputs` (e.g. 'nocloud', 'ec2'). */
+  platform?: string;
 }
 
 /** Reads manifest.json next to the image; undefined when there is none or it is not JSON. */
@@ -19,14 +21,15 @@ export async function readManifest(imagePath: string): Promise<ImageManifest | u
     return undefined;
   }
   try {
-    return normaliseManifest(JSON.parse(text));
+    return normaliseManifest(JSON.parse(text), basename(imagePath));
   } catch {
     return undefined;
   }
 }
 
-export function normaliseManifest(raw: unknown): ImageManifest {
+export function normaliseManifest(raw: unknown, imageFile?: string): ImageManifest {
   const m = (raw ?? {}) as Record<string, unknown>;
+  const outputs = Array.isArray(m.outputs) ? m.outputs.map(obj).filter((o) => o !== undefined) : [];
   const fp = obj(m.footprint);
   const ssh = obj(m.ssh);
   return {
@@ -36,10 +39,10 @@ export function normaliseManifest(raw: unknown): ImageManifest {
       docs: bool(fp.docs),
       man: bool(fp.man),
       locales: Array.isArray(fp.locales) ? fp.locales.filter((l): l is string => typeof l === 'string') : undefined,
-      budgetBytes: typeof fp.budgetBytes === 'number' ? fp.budgetBytes : undefined,
     },
     ssh: ssh && { passwordAuthentication: bool(ssh.passwordAuthentication), rootLogin: str(ssh.rootLogin) },
     suites: Array.isArray(m.suites) ? m.suites.filter((s): s is string => typeof s === 'string') : undefined,
+    platform: str(outputs.find((o) => o.file === imageFile)?.platform),
   };
 }
 

@@ -3,7 +3,7 @@ import { found } from '../context.ts';
 
 export const footprint: StaticCheck = {
   id: 'A14',
-  title: 'footprint: no docs, man pages or extra locales when the recipe excludes them; within size budget',
+  title: 'footprint: no docs, man pages or extra locales when the recipe excludes them',
   run(ctx) {
     const fp = ctx.manifest?.footprint;
     if (!fp) return { skip: 'no manifest.json with a footprint next to the image' };
@@ -17,10 +17,6 @@ export const footprint: StaticCheck = {
         return p.split('/').length > 5 && dir !== undefined && !allowed.includes(dir);
       });
       findings.push(...summarise(extra, 'translation outside the locales ' + JSON.stringify(fp.locales)));
-    }
-    if (fp.budgetBytes !== undefined) {
-      const used = [...ctx.index.all()].reduce((sum, e) => sum + (e.type === 'file' ? e.size : 0), 0);
-      if (used > fp.budgetBytes) findings.push(found('/', `root filesystem holds ${used} bytes, over the budget of ${fp.budgetBytes}`));
     }
     return findings;
   },
