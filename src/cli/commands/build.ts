@@ -5,6 +5,21 @@ import { jsonReporter, plainReporter } from '../reporters/plain-reporter.ts';
 import { ttyReporter } from '../reporters/tty-reporter.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { checkReproducible } from '../../engine/check-reproducible.ts';
+import { qaGate } from '../../engine/qa-gate.ts';
+import { toTable } from '../../qa/index.ts';
+import { AppError } from '../../errors.ts';
+
+async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
+  process.stdout.write('\nQA: static audit and boot tests\n');
+  const { report } = await qaGate(outDir, {
+    firmware, reporter: { onCheck: (c) => process.stdout.write(`  ${c.status.toUpperCase().padEnd(5)} ${c.id} ${c.title}\n`) },
+  });
+  process.stdout.write(toTable(report) + '\n');
+  if (!report.passed) {
+    throw new AppError('QA_FAILED', `QA failed: ${outDir} is built but not marked tested`, { hint: `see ${outDir}/qa/report.json and the serial logs there` });
+  }
+  process.stdout.write(`QA passed: ${outDir} is marked tested (manifest.json qa.passed)\n`);
+}
 
 export function registerBuild(program: Command): void {
   program.command('build')
@@ -17,7 +32,12 @@ export function registerBuild(program: Command): void {
     .option('--json', 'JSON lines events on stdout')
     .option('-v, --verbose', 'print every log line (plain output)')
     .option('--check-reproducible', 'build the disk twice from scratch and compare sha256')
+    .option('--test', 'run QA (static audit + boot tests) on the result; marks the output tested only when it passes')
+    .option('--firmware <fw>', 'firmware for --test: bios, uefi or both', 'both')
     .action(async (recipe: string, o) => {
+      if (!['bios', 'uefi', 'both'].includes(o.firmware)) {
+        throw new AppError('CLI_BAD_FIRMWARE', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
+      }
       const outDir = o.out === 'out/<name>' ? `out/${(await import('../../recipe/load.ts')).loadRecipe(recipe).recipe.name}` : o.out;
       const tty = !o.json && process.stdout.isTTY && !o.verbose ? ttyReporter(process.stdout) : undefined;
       const reporter: Reporter = o.json ? jsonReporter((s) => process.stdout.write(s))
@@ -37,6 +57,7 @@ export function registerBuild(program: Command): void {
         if (o.json) return void process.stdout.write(JSON.stringify({ event: 'done', outDir: r.outDir, outputs: r.manifest.outputs }) + '\n');
         process.stdout.write(`\nbuilt ${r.manifest.name} ${r.manifest.version} in ${r.manifest.build.seconds}s → ${r.outDir}\n`);
         for (const out of r.manifest.outputs) process.stdout.write(`  ${out.file.padEnd(18)} ${formatMiB(out.size).padStart(11)}  sha256:${out.sha256.slice(0, 16)}…\n`);
+        if (o.test) await runQa(r.outDir, o.firmware);
       } finally {
         tty?.stop();
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
