@@ -81,24 +81,25 @@ export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce'] as
 
 export const recipeSchema = z.strictObject({
   name: slug.describe('Image name, used in file names and os-release IMAGE_ID'),
-  description: z.string().min(1),
+  description: z.string().min(1).describe('One line for people: shown in manifests, feeds and the portal'),
   extends: z.string().optional().describe('Path of a recipe this one builds on: lists merge, scalars override'),
   version: z.string().regex(/^[0-9A-Za-z.+~-]+$/).optional().describe('IMAGE_VERSION; defaults to the archive date'),
   distribution: z.strictObject({
     name: z.enum(['debian']).describe('Distribution; it names its package manager'),
     release: z.string().min(1).describe('Release, e.g. "12"'),
-  }),
-  architecture: z.enum(['x86_64']).default('x86_64'),
+  }).describe('What the image is built from'),
+  architecture: z.enum(['x86_64']).default('x86_64').describe('CPU architecture (aarch64 comes next)'),
   archive: archiveSchema.optional().describe("Defaults to the distribution's official archive"),
-  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+(=[^\s]+)?$/, 'a Debian package name, optionally name=version')).default([]),
+  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+(=[^\s]+)?$/, 'a Debian package name, optionally name=version')).default([])
+    .describe('Packages to install on top of the bootable base set (kernel, systemd, cloud-init, OpenSSH, ...); name=version pins'),
   footprint: footprintSchema.default(footprintSchema.parse({})),
-  users: z.array(userSchema).default([]),
+  users: z.array(userSchema).default([]).describe('Users baked into the image (cloud-init creates the cloud user at boot)'),
   ssh: sshSchema.default(sshSchema.parse({})),
-  files: z.array(fileSchema).default([]),
-  services: servicesSchema.default(servicesSchema.parse({})),
+  files: z.array(fileSchema).default([]).describe('Files added to the image'),
+  services: servicesSchema.default(servicesSchema.parse({})).describe('systemd units to enable or disable'),
   'cloud-init': cloudInitSchema.default(cloudInitSchema.parse({})),
   disk: diskSchema.default(diskSchema.parse({})),
-  outputs: z.array(z.enum(outputFormats)).min(1).default(['raw', 'qcow2']),
+  outputs: z.array(z.enum(outputFormats)).min(1).default(['raw', 'qcow2']).describe('Delivery formats to write (gce is a GCE-importable tar.gz, vhd a fixed Azure VHD)'),
   'size-budget': z.strictObject({
     qcow2: sizeString.optional(),
     'raw-allocated': sizeString.optional(),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -60,4 +60,12 @@ test('a missing recipe and a bad flag get clear errors', () => {
   const f = herd('build', 'recipes/base.yaml', '--bogus');
   assert.equal(f.status, 2);
   assert.match(f.stderr, /unknown option '--bogus'/);
+});
+
+test('docs/recipe-reference.md is what `herd schema --markdown` generates', () => {
+  const r = herd('schema', '--markdown');
+  assert.equal(r.status, 0);
+  const committed = readFileSync(join(repo, 'docs/recipe-reference.md'), 'utf8');
+  assert.equal(committed, r.stdout, 'regenerate: npx herd schema --markdown > docs/recipe-reference.md');
+  assert.match(r.stdout, /\| `footprint\.kernel-modules-exclude` \|/);
 });
