@@ -11,6 +11,7 @@ import { powerdown, startVm, type QemuVm } from '../backends/host/qemu-vm.ts';
 import { makeSeedIso } from '../backends/host/seed.ts';
 import { requireBootTools } from './boot/boot-tools.ts';
 import { freePort } from './boot/free-port.ts';
+import { sleep, within } from './boot/wait.ts';
 import { detectFormat } from './image/open-image.ts';
 import { OVMF_CODE, OVMF_VARS } from './host-tools.ts';
 
@@ -61,7 +62,7 @@ export async function runVm(o: RunVmOptions): Promise<RunningVm> {
     if (vm.alive()) {
       o.log('powering the guest off…');
       await powerdown(monitor);
-      await Promise.race([vm.exited, new Promise((r) => setTimeout(r, 60_000))]);
+      await within(vm.exited, 60_000);
       await vm.kill();
     }
     await rm(work, { recursive: true, force: true });
@@ -74,7 +75,7 @@ export async function runVm(o: RunVmOptions): Promise<RunningVm> {
 export async function waitForSshBanner(port: number, vm: QemuVm): Promise<boolean> {
   while (vm.alive()) {
     if (await banner(port)) return true;
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   return false;
 }

@@ -11,6 +11,7 @@ import type { BootFigures } from '../types.ts';
 import { freePort } from './free-port.ts';
 import { metaData, newIdentity, userData, type InstanceIdentity } from './seed-data.ts';
 import { sshExec, waitForSsh, type SshKey, type SshTarget } from './ssh.ts';
+import { sleep, within } from './wait.ts';
 
 export interface InstanceOptions {
   image: string;
@@ -108,7 +109,7 @@ async function rebootGuest(vm: QemuVm, sh: Instance['sh'], target: SshTarget, ti
   await sh('sudo systemctl reboot', 15_000);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && vm.alive()) {
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     if (!(await waitForSsh(target, Math.min(deadline, Date.now() + 30_000), () => vm.alive()))) continue;
     const now = (await sh('cat /proc/sys/kernel/random/boot_id', 20_000)).stdout.trim();
     if (now && now !== before) {
@@ -125,8 +126,7 @@ async function rebootGuest(vm: QemuVm, sh: Instance['sh'], target: SshTarget, ti
 async function stopGuest(vm: QemuVm, sh: Instance['sh']): Promise<void> {
   if (!vm.alive()) return;
   await sh('sudo systemctl poweroff', 15_000);
-  const timeout = new Promise((r) => setTimeout(r, 60_000));
-  await Promise.race([vm.exited, timeout]);
+  await within(vm.exited, 60_000);
   await vm.kill();
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, type RunResult } from '../run.ts';
+import { sleep } from './wait.ts';
 
 export interface SshKey { privateKey: string; publicKey: string }
 
@@ -33,7 +34,7 @@ export async function waitForSsh(t: SshTarget, deadline: number, alive: () => bo
   while (Date.now() < deadline && alive()) {
     const r = await run([...sshArgs(t, ['-o', 'ConnectTimeout=5']), '--', 'true'], { allowFailure: true, timeoutMs: 20_000 });
     if (r.code === 0) return true;
-    await new Promise((res) => setTimeout(res, 1000));
+    await sleep(1000);
   }
   return false;
 }
