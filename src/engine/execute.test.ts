@@ -74,3 +74,18 @@ test('a failing step leaves no cache entry and no temp folder', async () => {
   assert.deepEqual(leftovers, []);
   assert.ok(existsSync(join(root, 'steps', p.steps[0]!.id)), 'the steps before the failure stay cached');
 });
+
+test('prune removes steps unused for N days and abandoned temp folders, and keeps the rest', async () => {
+  const { utimesSync, mkdirSync, readdirSync } = await import('node:fs');
+  const root = mkdtempSync(join(tmpdir(), 'herd-prune-'));
+  const cache = new StepCache(root);
+  const p = chain('p', ['q']);
+  await executePlan(p, { cache, targets: [p.steps.at(-1)!.id, p.treeStep], stages: fakeStages });
+  const old = new Date(Date.now() - 30 * 86_400_000);
+  utimesSync(join(root, 'steps', p.steps[0]!.id, 'meta.json'), old, old);
+  mkdirSync(join(root, 'steps', '.tmp-dead-x'));
+  utimesSync(join(root, 'steps', '.tmp-dead-x'), old, old);
+  const { removed } = cache.prune(14);
+  assert.deepEqual(removed.sort(), ['.tmp-dead-x', p.steps[0]!.id].sort());
+  assert.equal(readdirSync(join(root, 'steps')).length, 2);
+});

@@ -102,7 +102,11 @@ async function runStep(step: PlanStep, plan: Plan, artifacts: Map<string, StepAr
     await stage.run(ctx, parsed.data as never);
     return opts.cache.commit(step.id, outDir, { stage: step.stage, title: step.title, ...ctx.meta });
   } catch (e) {
-    opts.cache.abort(outDir);
+    try {
+      opts.cache.abort(outDir);
+    } catch (cleanup) {
+      log(`warning: ${(cleanup as Error).message}`);
+    }
     throw e;
   }
 }

@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { treeBytes as duBytes } from '../stages/tree-walk.ts';
 import { join } from 'node:path';
 import type { StepArtifact } from '../stages/stage.ts';
+import { mountsUnder } from './mount-guard.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * Finished steps by id. An entry exists only once complete: steps are built in a temp folder and
@@ -23,6 +26,8 @@ export class StepCache {
     const dir = join(this.steps, id);
     const metaFile = join(dir, 'meta.json');
     if (!existsSync(metaFile)) return undefined;
+    const now = new Date();
+    utimesSync(metaFile, now, now); // last use, for prune
     return { id, dir, meta: JSON.parse(readFileSync(metaFile, 'utf8')) };
   }
 
@@ -44,8 +49,37 @@ export class StepCache {
     return this.get(id)!;
   }
 
+  /** Deletes a failed step's folder, unless something is still mounted inside it (then it is left, and said so). */
   abort(tmpDir: string): void {
+    const mounts = mountsUnder(tmpDir);
+    if (mounts.length) {
+      throw new AppError('CACHE_MOUNTS_LEFT', `a failed step left ${mounts.length} mount(s) inside ${tmpDir}; not deleting it`, {
+        kind: 'dependency', hint: `unmount them (umount -R ${mounts[0]}) and delete the folder`,
+      });
+    }
     rmSync(tmpDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Removes entries not used for `olderThanDays` and folders abandoned by killed builds (a day old).
+   * Returns what it removed. Entries with something mounted inside are left alone.
+   */
+  prune(olderThanDays: number): { removed: string[]; bytesFreed: number } {
+    const cutoff = Date.now() - olderThanDays * 86_400_000;
+    const abandonedCutoff = Date.now() - 86_400_000;
+    const removed: string[] = [];
+    let bytesFreed = 0;
+    for (const name of readdirSync(this.steps)) {
+      const dir = join(this.steps, name);
+      const abandoned = name.startsWith('.') && statSync(dir).mtimeMs < abandonedCutoff;
+      const meta = join(dir, 'meta.json');
+      const stale = !name.startsWith('.') && (!existsSync(meta) || statSync(meta).mtimeMs < cutoff);
+      if (!(abandoned || stale) || mountsUnder(dir).length) continue;
+      bytesFreed += duBytes(dir);
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return { removed, bytesFreed };
   }
 
   /** Detaches a finished entry (its tree moves on to the next step) and returns the folder it now lives in. */

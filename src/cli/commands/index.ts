@@ -4,6 +4,7 @@ import { registerLint } from './lint.ts';
 import { registerSchema } from './schema.ts';
 import { registerPlan } from './plan.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerCache } from './cache.ts';
 import { registerReleaseService } from './release-service.ts';
 import { registerTest } from './test.ts';
 import { registerRun } from './run.ts';
@@ -15,6 +16,7 @@ export const commands: Array<(program: Command) => void> = [
   registerSchema,
   registerPlan,
   registerDoctor,
+  registerCache,
   registerReleaseService,
   registerTest,
   registerRun,

@@ -68,7 +68,9 @@ export async function runBootTests(o: BootTestOptions): Promise<{ results: Check
       } catch (e) {
         results.push(report(o, result('B0', 'boots and accepts SSH with the launch key', phase, [{ message: describe(e) }], started)));
       } finally {
+        const stopping = performance.now();
         await inst?.stop().catch(() => inst?.vm.kill());
+        if (inst) o.reporter?.onProgress?.(phase, `stopped in ${Math.round((performance.now() - stopping) / 1000)}s`);
       }
     }
     if (identities.length >= 2) results.push(report(o, crossCheck(identities[0]!, identities[1]!)));

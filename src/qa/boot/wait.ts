@@ -1,7 +1,7 @@
 /** Resolves with the promise's value, or undefined after ms; the timer never keeps Node alive afterwards. */
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, ms); });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
