@@ -89,3 +89,24 @@ test('prune removes steps unused for N days and abandoned temp folders, and keep
   assert.deepEqual(removed.sort(), ['.tmp-dead-x', p.steps[0]!.id].sort());
   assert.equal(readdirSync(join(root, 'steps')).length, 2);
 });
+
+test('independent steps run side by side; the first failure stops the others and is the error thrown', async () => {
+  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  const started: string[] = [];
+  const stages: Record<string, Stage<any>> = {
+    ...fakeStages,
+    sleeper: defineStage({ name: 'sleeper', produces: 'file', options: z.object({}), async run(ctx) { started.push('sleeper'); await ctx.run(['sleep', '30']); } }),
+    late: defineStage({ name: 'late', produces: 'file', options: z.object({}), async run() { started.push('boom'); await new Promise((r) => setTimeout(r, 200)); throw new Error('late failure'); } }),
+  };
+  const base = { id: stepId('base', { v: 'c' }, []), stage: 'base', title: 'base', options: { v: 'c' }, inputs: [] };
+  const sleeper = { id: 's1', stage: 'sleeper', title: 'sleeper', options: {}, inputs: [base.id] };
+  const late = { id: 's2', stage: 'late', title: 'late', options: {}, inputs: [base.id] };
+  const plan: Plan = { schemaVersion: 1, name: 't', imageVersion: '1', recipeDigest: 'x', sourceDateEpoch: 0, steps: [base, sleeper, late], outputs: [], treeStep: base.id };
+  const ends: Array<[string, string]> = [];
+  await assert.rejects(
+    executePlan(plan, { cache, targets: ['s1', 's2'], stages, concurrency: 2, reporter: { onStepEnd: (s, r) => ends.push([s.id, r.status]) } }),
+    /late failure/,
+  );
+  assert.deepEqual(started.sort(), ['boom', 'sleeper'], 'both started before either finished');
+  assert.deepEqual(ends.filter(([id]) => id !== base.id).sort(), [['s1', 'failed'], ['s2', 'failed']], 'the sleeper was stopped, not waited for');
+});

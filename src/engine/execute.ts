@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Plan, PlanStep } from '../plan/plan-types.ts';
 import type { Stage, StageContext, StepArtifact } from '../stages/stage.ts';
 import { stages } from '../stages/index.ts';
@@ -14,6 +15,8 @@ export interface ExecuteOptions {
   /** Steps that must exist when done (output steps and the final tree). */
   targets: string[];
   signal?: AbortSignal;
+  /** Steps run at the same time when their inputs are ready (default: the number of cores, at most 4). */
+  concurrency?: number;
   /** The stage registry (tests pass their own). */
   stages?: Record<string, Stage<any>>;
 }
@@ -23,7 +26,7 @@ export interface ExecuteResult {
   results: StepResult[];
 }
 
-/** Runs the steps a build needs, in plan order, taking everything else from the step cache. */
+/** Runs the steps a build needs, taking everything else from the step cache; the first failure stops the rest. */
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ExecuteResult> {
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const registry: Record<string, Stage<any>> = opts.stages ?? stages;
@@ -38,23 +41,22 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
   const builtNow = new Set<string>();
 
   for (const step of plan.steps) {
-    if (!toBuild.has(step.id)) {
-      const hit = cached.get(step.id);
-      if (hit) artifacts.set(step.id, hit);
-      const status = hit ? 'cached' : 'skipped';
-      const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status, seconds: 0 };
-      results.push(r);
-      opts.reporter?.onStepEnd?.(step, r);
-      continue;
-    }
-    opts.signal?.throwIfAborted();
-    // A tree built in this run and needed by no one else moves on instead of being copied (saves a copy per step).
-    const movable = (id: string) => builtNow.has(id) && !opts.targets.includes(id) && !registry[byId.get(id)!.stage]?.keepOutput
-      && [...toBuild].filter((o) => byId.get(o)!.inputs.includes(id)).length === 1;
+    if (toBuild.has(step.id)) continue;
+    const hit = cached.get(step.id);
+    if (hit) artifacts.set(step.id, hit);
+    const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status: hit ? 'cached' : 'skipped', seconds: 0 };
+    results.push(r);
+    opts.reporter?.onStepEnd?.(step, r);
+  }
+
+  // A tree built in this run and needed by no one else moves on instead of being copied (saves a copy per step).
+  const movable = (id: string) => builtNow.has(id) && !opts.targets.includes(id) && !registry[byId.get(id)!.stage]?.keepOutput
+    && [...toBuild].filter((o) => byId.get(o)!.inputs.includes(id)).length === 1;
+  const runOne = async (step: PlanStep) => {
     const t0 = performance.now();
     opts.reporter?.onStepStart?.(step);
     try {
-      const artifact = await runStep(step, plan, artifacts, opts, movable);
+      const artifact = await runStep(step, plan, artifacts, { ...opts, signal: failed.signal }, movable);
       artifacts.set(step.id, artifact);
       builtNow.add(step.id);
       const r: StepResult = { id: step.id, stage: step.stage, title: step.title, status: 'built', seconds: (performance.now() - t0) / 1000 };
@@ -66,7 +68,31 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<Exe
       opts.reporter?.onStepEnd?.(step, r);
       throw e;
     }
+  };
+
+  // Steps whose inputs are ready run side by side, in plan order, up to `concurrency` at a time.
+  const failed = new AbortController();
+  opts.signal?.addEventListener('abort', () => failed.abort(opts.signal!.reason), { once: true });
+  const waiting = plan.steps.filter((s) => toBuild.has(s.id));
+  const running = new Map<string, Promise<void>>();
+  let firstError: unknown;
+  while (waiting.length || running.size) {
+    while (!firstError && running.size < (opts.concurrency ?? Math.min(4, availableParallelism()))) {
+      const i = waiting.findIndex((s) => s.inputs.every((id) => artifacts.has(id)));
+      if (i < 0) break;
+      const [step] = waiting.splice(i, 1);
+      running.set(step!.id, runOne(step!).catch((e) => {
+        firstError ??= e;
+        failed.abort(e);
+      }).finally(() => running.delete(step!.id)));
+    }
+    if (!running.size) break;
+    await Promise.race(running.values());
   }
+  if (firstError) throw firstError;
+  failed.signal.throwIfAborted();
+  const order = new Map(plan.steps.map((s, i) => [s.id, i]));
+  results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   return { artifacts, results };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { treeBytes as duBytes } from '../stages/tree-walk.ts';
 import { join } from 'node:path';
 import type { StepArtifact } from '../stages/stage.ts';
-import { mountsUnder } from './mount-guard.ts';
+import { mountsUnder, unmountUnder } from './mount-guard.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -49,9 +49,12 @@ export class StepCache {
     return this.get(id)!;
   }
 
-  /** Deletes a failed step's folder, unless something is still mounted inside it (then it is left, and said so). */
+  /**
+   * Deletes a failed step's folder. A killed mmdebstrap can leave /proc, /sys and /dev mounts in its tree:
+   * those are unmounted first, and if any stays mounted the folder is left alone and the error says so.
+   */
   abort(tmpDir: string): void {
-    const mounts = mountsUnder(tmpDir);
+    const mounts = unmountUnder(tmpDir);
     if (mounts.length) {
       throw new AppError('CACHE_MOUNTS_LEFT', `a failed step left ${mounts.length} mount(s) inside ${tmpDir}; not deleting it`, {
         kind: 'dependency', hint: `unmount them (umount -R ${mounts[0]}) and delete the folder`,

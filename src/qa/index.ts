@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { openImage } from './image/open-image.ts';
-import { readManifest, type ImageManifest } from './image/manifest.ts';
+import { needsNoCloud, readManifest, type ImageManifest } from './image/manifest.ts';
 import { rootPartition } from './image/partitions.ts';
 import { auditImage } from './static/audit-image.ts';
 import { runBootTests } from './boot/run-boot-tests.ts';
@@ -69,8 +69,8 @@ export async function testImage(opts: TestImageOptions): Promise<QaReport> {
 /** Boot tests seed through NoCloud: an image for another cloud is audited only; one that cannot read the seed fails. */
 function bootBlocker(staticResults: CheckResult[], manifest?: ImageManifest): CheckResult | undefined {
   const base = { id: 'B0', title: 'boots and accepts SSH with the launch key', phase: 'boot', findings: [], durationMs: 0 };
-  if (manifest?.platform && manifest.platform !== 'nocloud') {
-    return { ...base, status: 'skip', reason: `a ${manifest.platform} image has no NoCloud datasource: boot-test the nocloud output of the same build` };
+  if (!needsNoCloud(manifest?.platform)) {
+    return { ...base, status: 'skip', reason: `a ${manifest?.platform} image need not read NoCloud: boot-test the generic output of the same build` };
   }
   const ds = staticResults.find((r) => r.id === 'A16');
   if (ds && ds.status !== 'pass') return { ...base, status: 'error', reason: 'cannot boot-test: A16 says the image cannot read a NoCloud seed' };

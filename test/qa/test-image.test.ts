@@ -50,7 +50,7 @@ describe('testImage (the entry point herd build --test uses)', () => {
     const disk = await buildFixture(join(dir, 'ec2'), ec2, manifest);
     const report = await testImage({ image: disk, outDir: join(dir, 'ec2-out') });
     assert.equal(report.results.find((r) => r.id === 'A16')!.status, 'pass');
-    assert.match(report.results.find((r) => r.id === 'B0')!.reason!, /ec2 image .* nocloud output/);
+    assert.match(report.results.find((r) => r.id === 'B0')!.reason!, /ec2 image .* generic output/);
     assert.equal(report.passed, true);
   });
 });

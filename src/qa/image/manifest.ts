@@ -46,6 +46,11 @@ export function normaliseManifest(raw: unknown, imageFile?: string): ImageManife
   };
 }
 
+/** Images for one specific cloud (ec2, gce, azure…) may leave NoCloud out; generic and nocloud images must read it. */
+export function needsNoCloud(platform?: string): boolean {
+  return !platform || platform === 'generic' || platform === 'nocloud';
+}
+
 const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);

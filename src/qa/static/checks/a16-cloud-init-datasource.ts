@@ -1,6 +1,7 @@
 import type { StaticCheck } from '../context.ts';
 import { found } from '../context.ts';
 import { mergedCloudConfig, readCloudConfig } from './cloud-config.ts';
+import { needsNoCloud } from '../../image/manifest.ts';
 
 export const cloudInitDatasource: StaticCheck = {
   id: 'A16',
@@ -11,7 +12,7 @@ export const cloudInitDatasource: StaticCheck = {
     if (!list) return []; // cloud-init's built-in default list includes NoCloud
     const names = Array.isArray(list.value) ? list.value.map(String) : [];
     const platform = ctx.manifest?.platform;
-    if (platform && platform !== 'nocloud') {
+    if (!needsNoCloud(platform)) {
       return names.some((n) => n !== 'None') ? [] : [found(list.path, `datasource_list ${JSON.stringify(names)} names no datasource for ${platform}`)];
     }
     return names.includes('NoCloud') ? [] : [found(list.path, `datasource_list ${JSON.stringify(names)} lacks NoCloud`)];
