@@ -8,4 +8,8 @@ if [ "${1:-all}" = unit ]; then
 else
   mapfile -t files < <(find src test -name '*.test.ts' | sort)
 fi
+# test/build builds a real image there; the QA boot tests in test/qa (which run after it) boot it
+if [ "$(id -u)" -eq 0 ]; then
+  export HERD_TEST_IMAGE="${HERD_TEST_IMAGE:-$PWD/.herd/test-images/small/disk.raw}"
+fi
 exec node --import tsx --test --test-concurrency=1 "${files[@]}"

@@ -60,7 +60,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       const src = join(a.dir, o.format === 'raw' ? 'disk.raw' : String(a.meta.file));
       await runCommand(['cp', '--reflink=auto', '--sparse=always', src, out.path(o.file)]);
       outputs.push({ format: o.format, file: o.file, platform: o.platform, size: Number(a.meta.sizeBytes),
-        allocated: Number(a.meta.allocatedBytes), sha256: String(a.meta.sha256) });
+        allocated: Number(a.meta.allocatedBytes), sha256: String(a.meta.sha256),
+        ...(a.meta.uncompressedSha256 ? { uncompressedSha256: String(a.meta.uncompressedSha256) } : {}) });
     }
     const tree = artifacts.get(plan.treeStep)!;
     const rawStep = artifacts.get(plan.steps.find((s) => s.stage === 'disk')!.id);

@@ -4,7 +4,7 @@ import type { Resolved } from '../resolve/resolve.ts';
 import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
 import type { StepResult } from './reporter.ts';
 
-export interface ManifestOutput { format: string; file: string; platform: string; size: number; allocated: number; sha256: string }
+export interface ManifestOutput { format: string; file: string; platform: string; size: number; allocated: number; sha256: string; uncompressedSha256?: string }
 
 /** manifest.json: everything needed to know what is in the image and to diff two releases. Versioned from day one. */
 export interface Manifest {

@@ -33,6 +33,8 @@ const Manifest = z.object({
     sha256: Sha256,
     uncompressedSha256: Sha256.optional(),
   })).min(1, 'a release needs at least one image file'),
+  // written by `herd build --test` / `herd test`: a build whose QA failed is never published
+  qa: z.object({ passed: z.boolean(), failed: z.array(z.string()).optional() }).passthrough().optional(),
 });
 
 export const SUPPORTED_MANIFEST_VERSIONS = [1];
@@ -50,6 +52,9 @@ export interface BuildOutput {
 export async function readBuildOutput(dir: string): Promise<BuildOutput> {
   const manifestPath = join(dir, 'manifest.json');
   const manifest = parseManifest(manifestPath, await readText(manifestPath, 'run `herd build` first; publish takes its output folder'));
+  if (manifest.qa && !manifest.qa.passed) {
+    throw bad('publish.qa_failed', `${manifestPath}: QA failed (${(manifest.qa.failed ?? []).join(', ') || 'see qa/report.json'}); a failed image is not published`);
+  }
   const sums = parseSha256Sums(join(dir, 'SHA256SUMS'), await readText(join(dir, 'SHA256SUMS'), 'the build writes SHA256SUMS next to manifest.json'));
   const outputs = [];
   for (const [i, o] of manifest.outputs.entries()) {

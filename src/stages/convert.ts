@@ -35,6 +35,8 @@ export const convertStage = defineStage({
     const st = statSync(out);
     ctx.meta.sha256 = await sha256File(out);
     ctx.meta.file = formats[o.format].file;
+    // a compressed raw disk decompresses to exactly the input disk (stream metadata's uncompressed-sha256)
+    if (o.format === 'raw.xz') ctx.meta.uncompressedSha256 = ctx.inputs[0]!.meta.sha256;
     ctx.meta.sizeBytes = st.size;
     ctx.meta.allocatedBytes = st.blocks * 512;
   },

@@ -139,4 +139,16 @@ describe('herd publish', () => {
     assert.deepEqual([a.version, b.version], [`${day}.0`, `${day}.1`]);
     assert.equal((await feed('testing')).products.web?.release, `${day}.1`);
   });
+
+  test('a build whose QA failed is refused; a passed one publishes', async () => {
+    const failed = writeBuildOutput(join(env.dir, 'out-qa-failed'), { name: 'qa', seed: 'q1' });
+    const m = JSON.parse(readFileSync(join(failed, 'manifest.json'), 'utf8'));
+    writeFileSync(join(failed, 'manifest.json'), JSON.stringify({ ...m, qa: { passed: false, failed: ['B3', 'A7'] } }));
+    await assert.rejects(publishRelease(svc, failed), (e: any) => e.code === 'publish.qa_failed' && /B3, A7/.test(e.message));
+    assert.equal((await feed('testing')).products.qa, undefined);
+    const passed = writeBuildOutput(join(env.dir, 'out-qa-passed'), { name: 'qa', seed: 'q2' });
+    const p = JSON.parse(readFileSync(join(passed, 'manifest.json'), 'utf8'));
+    writeFileSync(join(passed, 'manifest.json'), JSON.stringify({ ...p, qa: { passed: true } }));
+    assert.equal((await publishRelease(svc, passed)).state, 'published');
+  });
 });
