@@ -11,6 +11,8 @@ export interface BootContext {
   sshAs(user: string, extraOptions: string[], command: string): Promise<RunResult>;
   manifest?: ImageManifest;
   expect: SuiteExpectations;
+  /** `cloud-init status --wait --long` as the harness saw it end (exit code and text). */
+  cloudInitStatus: { code: number; text: string };
   /** Size of the root partition in the image before boot, and bytes added to the disk. */
   rootPartitionBytes: number;
   growBytes: number;

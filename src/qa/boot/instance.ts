@@ -38,6 +38,8 @@ export interface Instance {
   target: SshTarget;
   figures: BootFigures;
   options: InstanceOptions;
+  /** `cloud-init status --wait --long` as it ended on first boot. */
+  cloudInitStatus: { code: number; text: string };
   sh(command: string, timeoutMs?: number): Promise<RunResult>;
   /** Reboots the guest and waits until SSH answers from the new boot. */
   reboot(): Promise<void>;
@@ -61,20 +63,21 @@ export async function bootInstance(o: InstanceOptions): Promise<Instance> {
   const target: SshTarget = { port, user: identity.user, key: o.key };
   const figures: BootFigures = { firmware: o.firmware, accel: o.accel, serialLog: o.serialLog };
   const sh = (cmd: string, t?: number) => sshExec(target, cmd, t);
+  let cloudInitStatus: Instance['cloudInitStatus'];
   try {
-    await waitForBoot(vm, target, figures, o);
+    cloudInitStatus = await waitForBoot(vm, target, figures, o);
   } catch (e) {
     await vm.kill();
     throw e;
   }
   return {
-    identity, vm, target, figures, options: o, sh,
+    identity, vm, target, figures, options: o, sh, cloudInitStatus,
     reboot: () => rebootGuest(vm, sh, target, o.sshTimeoutMs),
     stop: () => stopGuest(vm, sh),
   };
 }
 
-async function waitForBoot(vm: QemuVm, target: SshTarget, figures: BootFigures, o: InstanceOptions): Promise<void> {
+async function waitForBoot(vm: QemuVm, target: SshTarget, figures: BootFigures, o: InstanceOptions): Promise<Instance['cloudInitStatus']> {
   const t0 = vm.startedAt;
   const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
   const watchLogin = setInterval(async () => {
@@ -89,10 +92,11 @@ async function waitForBoot(vm: QemuVm, target: SshTarget, figures: BootFigures, 
     if (!ok) throw bootTimeout(o, 'SSH to answer with the seed key');
     figures.secondsToSsh = seconds();
     o.onProgress?.(`${o.label}: SSH after ${figures.secondsToSsh}s, waiting for cloud-init`);
-    await sshExec(target, 'cloud-init status --wait >/dev/null 2>&1; true', o.sshTimeoutMs);
+    const status = await sshExec(target, 'cloud-init status --wait --long', o.sshTimeoutMs);
     figures.secondsToCloudInitDone = seconds();
     const analyze = await sshExec(target, 'sudo cloud-init analyze show 2>/dev/null | tail -n 5');
     figures.cloudInitAnalyzeTotal = parseAnalyzeTotal(analyze.stdout);
+    return { code: status.code, text: status.stdout.trim() };
   } finally {
     clearInterval(watchLogin);
   }

@@ -88,6 +88,7 @@ function bootContext(inst: Instance, o: BootTestOptions, expect: BootContext['ex
       run([...sshArgs({ ...inst.target, user }, extra), '--', command], { allowFailure: true, timeoutMs: 60_000 }),
     manifest: o.manifest,
     expect,
+    cloudInitStatus: inst.cloudInitStatus,
     rootPartitionBytes: o.rootPartitionBytes,
     growBytes: inst.options.growBytes,
   };

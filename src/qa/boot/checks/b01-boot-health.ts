@@ -15,7 +15,8 @@ export function evaluateBootHealth(f: BootHealthFacts) {
   if (f.systemState !== 'running') out.push(finding(`systemd reports "${f.systemState}", not "running"`));
   for (const u of f.failedUnits) out.push(finding(`failed unit: ${u}`));
   if (!/^status: done$/m.test(f.cloudInitStatus) || f.cloudInitExit !== 0) {
-    out.push(finding(`cloud-init did not finish cleanly (exit ${f.cloudInitExit}): ${f.cloudInitStatus.split('\n')[0] ?? ''}`));
+    const line = /^status:.*$/m.exec(f.cloudInitStatus)?.[0] ?? 'no status line';
+    out.push(finding(`cloud-init did not finish cleanly (exit ${f.cloudInitExit}): ${line}`));
   }
   for (const e of f.cloudInitErrors) out.push(finding(`cloud-init error: ${e}`, '/run/cloud-init/result.json'));
   return out;
@@ -24,16 +25,15 @@ export function evaluateBootHealth(f: BootHealthFacts) {
 export const bootHealth: BootCheck = {
   id: 'B1',
   title: 'multi-user reached, no failed units, cloud-init done without errors',
-  async run({ sh }) {
+  async run({ sh, cloudInitStatus }) {
     const state = await sh('timeout 120 systemctl is-system-running --wait', 150_000);
     const failed = await sh('systemctl list-units --failed --no-legend --plain --no-pager');
-    const ci = await sh('cloud-init status --long');
     const result = await sh('cat /run/cloud-init/result.json');
     return evaluateBootHealth({
       systemState: state.stdout.trim() || 'unknown',
       failedUnits: failed.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean),
-      cloudInitStatus: ci.stdout.trim(),
-      cloudInitExit: ci.code,
+      cloudInitStatus: cloudInitStatus.text,
+      cloudInitExit: cloudInitStatus.code,
       cloudInitErrors: parseResultErrors(result.stdout),
     });
   },

@@ -23,7 +23,7 @@ export const metadata: BootCheck = {
   title: 'hostname and instance-id from meta-data; user-data write_files and runcmd applied',
   async run({ sh, identity }) {
     const [host, iid, wf, rc] = await Promise.all([
-      sh('hostname'), sh('cloud-init query instance_id'), sh(`cat ${WRITE_FILES_PATH}`), sh(`sudo cat ${RUNCMD_PATH}`),
+      sh('hostname'), sh('cat /var/lib/cloud/data/instance-id'), sh(`cat ${WRITE_FILES_PATH}`), sh(`sudo cat ${RUNCMD_PATH}`),
     ]);
     return evaluateMetadata(
       { hostname: host.stdout.trim(), instanceId: iid.stdout.trim(), writeFiles: wf.stdout.trim(), runcmd: rc.stdout },

@@ -28,9 +28,9 @@ const base = resolveSuites().expect;
 describe('boot check verdicts', () => {
   it('B1 passes a healthy boot and names what is wrong otherwise', () => {
     assert.deepEqual(evaluateBootHealth(healthy), []);
-    const bad = evaluateBootHealth({ ...healthy, systemState: 'degraded', failedUnits: ['cloud-config.service'], cloudInitStatus: 'status: error', cloudInitExit: 1, cloudInitErrors: ["('scripts_user', RuntimeError('Runparts: 1 failures'))"] });
+    const bad = evaluateBootHealth({ ...healthy, systemState: 'degraded', failedUnits: ['cloud-config.service'], cloudInitStatus: '.....\nstatus: error', cloudInitExit: 1, cloudInitErrors: ["('scripts_user', RuntimeError('Runparts: 1 failures'))"] });
     assert.equal(bad.length, 4);
-    assert.match(bad.map((f) => f.message).join('\n'), /degraded[\s\S]*cloud-config\.service[\s\S]*exit 1[\s\S]*scripts_user/);
+    assert.match(bad.map((f) => f.message).join('\n'), /degraded[\s\S]*cloud-config\.service[\s\S]*exit 1\): status: error[\s\S]*scripts_user/);
     assert.deepEqual(parseResultErrors('{"v1":{"datasource":"DataSourceNoCloud","errors":[]}}'), []);
     assert.equal(parseResultErrors('').length, 1);
   });
