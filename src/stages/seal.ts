@@ -24,20 +24,25 @@ export const sealStage = defineStage({
   options,
   async run(ctx, o) {
     const t = ctx.tree;
-    for (const name of readdirSync(inTree(t, '/etc/ssh'))) if (name.startsWith('ssh_host_')) removeTreePath(t, `/etc/ssh/${name}`);
+    for (const name of list(t, '/etc/ssh')) if (name.startsWith('ssh_host_')) removeTreePath(t, `/etc/ssh/${name}`);
     writeTreeFile(t, '/etc/machine-id', '', { mode: 0o444 });
     for (const p of REMOVE) removeTreePath(t, p);
     for (const dir of EMPTY) emptyFolder(t, dir);
-    for (const f of readdirSync(inTree(t, '/var/cache/apt'))) if (f.endsWith('.bin')) removeTreePath(t, `/var/cache/apt/${f}`);
-    for (const f of readdirSync(inTree(t, '/var/cache/debconf'))) if (f.endsWith('-old')) removeTreePath(t, `/var/cache/debconf/${f}`);
-    for (const f of readdirSync(inTree(t, '/var/lib/dpkg'))) if (f.endsWith('-old')) removeTreePath(t, `/var/lib/dpkg/${f}`);
-    emptyLogs(t, '/var/log');
+    for (const f of list(t, '/var/cache/apt')) if (f.endsWith('.bin')) removeTreePath(t, `/var/cache/apt/${f}`);
+    for (const f of list(t, '/var/cache/debconf')) if (f.endsWith('-old')) removeTreePath(t, `/var/cache/debconf/${f}`);
+    for (const f of list(t, '/var/lib/dpkg')) if (f.endsWith('-old')) removeTreePath(t, `/var/lib/dpkg/${f}`);
+    if (existsInTree(t, '/var/log')) emptyLogs(t, '/var/log');
     lockRoot(t);
     clampTree(t, o.sourceDateEpoch);
     ctx.meta.packages = readDpkgStatus(t);
     ctx.meta.treeBytes = treeBytes(t);
   },
 });
+
+/** Entries of a folder in the tree; none when the folder does not exist (a minimal tree may lack it). */
+function list(tree: string, dir: string): string[] {
+  return existsInTree(tree, dir) ? readdirSync(inTree(tree, dir)) : [];
+}
 
 function emptyFolder(tree: string, dir: string) {
   if (!existsInTree(tree, dir)) return;
