@@ -48,7 +48,8 @@ export function registerBuild(program: Command): void {
       try {
         if (o.checkReproducible) {
           const r = await checkReproducible({ recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, signal: ac.signal });
-          process.stdout.write(`${r.identical ? 'reproducible' : 'NOT reproducible'}: ${r.first} vs ${r.second}\n`);
+          process.stdout.write(o.json ? JSON.stringify({ event: 'reproducible', ...r }) + '\n'
+            : `${r.identical ? 'reproducible' : 'NOT reproducible'}: ${r.first} vs ${r.second}\n`);
           if (!r.identical) process.exitCode = 4;
           return;
         }
