@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVm } from './run-vm.ts';
 
-const scratch = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('herd-run-')).length;
+const scratch = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('herd-run-vm-')).length;
 
 describe('herd run refuses bad input before booting anything', () => {
   it('a missing key file', async () => {

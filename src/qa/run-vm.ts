@@ -39,7 +39,7 @@ export async function runVm(o: RunVmOptions): Promise<RunningVm> {
   requireBootTools(o.firmware);
   const publicKey = await readPublicKey(o.publicKeyFile);
   const { format, virtualSize } = await detectFormat(o.image);
-  const work = await mkdtemp(join(tmpdir(), 'herd-run-'));
+  const work = await mkdtemp(join(tmpdir(), 'herd-run-vm-'));
   const user = o.user ?? safeUser();
   const name = basename(dirname(resolve(o.image))).replace(/[^a-z0-9-]/gi, '-').toLowerCase() || 'herd';
   const userData = `#cloud-config\n${stringify({

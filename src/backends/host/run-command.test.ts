@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './run-command.ts';
@@ -20,9 +20,14 @@ test('a failing command reports its exit code and last output lines', async () =
 
 test('stdin, captured stdout and stdout to a file', async () => {
   assert.equal((await runCommand(['tr', 'a-z', 'A-Z'], { input: 'herd', captureStdout: true })).stdout, 'HERD');
-  const f = join(mkdtempSync(join(tmpdir(), 'herd-run-')), 'out');
-  await runCommand(['printf', 'bytes'], { stdoutFile: f });
-  assert.equal(readFileSync(f, 'utf8'), 'bytes');
+  const dir = mkdtempSync(join(tmpdir(), 'herd-run-'));
+  try {
+    const f = join(dir, 'out');
+    await runCommand(['printf', 'bytes'], { stdoutFile: f });
+    assert.equal(readFileSync(f, 'utf8'), 'bytes');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an abort signal stops the command', async () => {
