@@ -1,7 +1,7 @@
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { executePlan } from './execute.ts';
@@ -36,7 +36,7 @@ function chain(base: string, adds: string[], final = 'out'): Plan {
 }
 
 test('second run takes everything from the cache; a late change reruns only the late steps', async () => {
-  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  const cache = new StepCache(tempDir('herd-exec-'));
   runs.length = 0;
   const p1 = chain('b', ['x', 'y']);
   const targets = [p1.steps.at(-1)!.id, p1.treeStep];
@@ -56,7 +56,7 @@ test('second run takes everything from the cache; a late change reruns only the 
 });
 
 test('an intermediate tree built in this run moves on (not cached); a keepOutput tree is always kept', async () => {
-  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  const cache = new StepCache(tempDir('herd-exec-'));
   const p = chain('k', ['m', 'n']);
   await executePlan(p, { cache, targets: [p.steps.at(-1)!.id, p.treeStep], stages: fakeStages });
   assert.ok(cache.get(p.steps[0]!.id), 'base kept');
@@ -65,7 +65,7 @@ test('an intermediate tree built in this run moves on (not cached); a keepOutput
 });
 
 test('a failing step leaves no cache entry and no temp folder', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'herd-exec-'));
+  const root = tempDir('herd-exec-');
   const cache = new StepCache(root);
   const p = chain('f', ['g'], 'boom');
   await assert.rejects(executePlan(p, { cache, targets: [p.steps.at(-1)!.id], stages: fakeStages }), /stage failed/);
@@ -77,7 +77,7 @@ test('a failing step leaves no cache entry and no temp folder', async () => {
 
 test('prune removes steps unused for N days and abandoned temp folders, and keeps the rest', async () => {
   const { utimesSync, mkdirSync, readdirSync } = await import('node:fs');
-  const root = mkdtempSync(join(tmpdir(), 'herd-prune-'));
+  const root = tempDir('herd-prune-');
   const cache = new StepCache(root);
   const p = chain('p', ['q']);
   await executePlan(p, { cache, targets: [p.steps.at(-1)!.id, p.treeStep], stages: fakeStages });
@@ -91,7 +91,7 @@ test('prune removes steps unused for N days and abandoned temp folders, and keep
 });
 
 test('independent steps run side by side; the first failure stops the others and is the error thrown', async () => {
-  const cache = new StepCache(mkdtempSync(join(tmpdir(), 'herd-exec-')));
+  const cache = new StepCache(tempDir('herd-exec-'));
   const started: string[] = [];
   const stages: Record<string, Stage<any>> = {
     ...fakeStages,

@@ -1,12 +1,12 @@
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputDir } from './output-dir.ts';
 
 test('files appear only on commit, replacing the previous build; abort leaves nothing', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'herd-out-'));
+  const parent = tempDir('herd-out-');
   const target = join(parent, 'base');
   const a = new OutputDir(target);
   writeFileSync(a.path('manifest.json'), 'one');
@@ -22,7 +22,7 @@ test('files appear only on commit, replacing the previous build; abort leaves no
 });
 
 test('a folder holding other files is refused', () => {
-  const target = mkdtempSync(join(tmpdir(), 'herd-out-'));
+  const target = tempDir('herd-out-');
   mkdirSync(join(target, 'src'));
   assert.throws(() => new OutputDir(target), { code: 'OUTPUT_NOT_EMPTY' });
 });

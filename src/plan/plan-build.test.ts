@@ -1,14 +1,14 @@
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipe } from '../recipe/load.ts';
 import type { Resolved } from '../resolve/resolve.ts';
 import { planBuild } from './plan-build.ts';
 import type { Plan } from './plan-types.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'herd-plan-'));
+const dir = tempDir('herd-plan-');
 const base = 'name: mini\ndescription: d\ndistribution:\n  name: debian\n  release: "12"\noutputs: [raw, qcow2, gce]\n';
 const resolved: Resolved = {
   schemaVersion: 1, codename: 'bookworm', sourceDateEpoch: 1795486335, imageVersion: '2026.11.24.0',

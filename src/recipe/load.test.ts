@@ -1,12 +1,12 @@
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipe } from './load.ts';
 import { RecipeError, type RecipeIssue } from './issues.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'herd-recipe-'));
+const dir = tempDir('herd-recipe-');
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);

@@ -1,13 +1,13 @@
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTreeFile } from './tree-fs.ts';
 
 test('a write never follows a symlinked folder out of the tree', () => {
-  const tree = mkdtempSync(join(tmpdir(), 'herd-tree-'));
-  const outside = mkdtempSync(join(tmpdir(), 'herd-outside-'));
+  const tree = tempDir('herd-tree-');
+  const outside = tempDir('herd-outside-');
   mkdirSync(join(tree, 'etc'));
   symlinkSync(outside, join(tree, 'etc/evil'));
   assert.throws(() => writeTreeFile(tree, '/etc/evil/passwd', 'x'), { code: 'TREE_PATH_SYMLINK' });
@@ -17,8 +17,8 @@ test('a write never follows a symlinked folder out of the tree', () => {
 });
 
 test('a symlink at the target path is replaced, not followed', () => {
-  const tree = mkdtempSync(join(tmpdir(), 'herd-tree-'));
-  const outside = join(mkdtempSync(join(tmpdir(), 'herd-outside-')), 'target');
+  const tree = tempDir('herd-tree-');
+  const outside = join(tempDir('herd-outside-'), 'target');
   mkdirSync(join(tree, 'etc'));
   symlinkSync(outside, join(tree, 'etc/resolv.conf'));
   writeTreeFile(tree, '/etc/resolv.conf', 'nameserver x\n', { mode: 0o600 });

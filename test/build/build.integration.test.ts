@@ -1,9 +1,9 @@
+import { tempDir } from '../helpers/temp-dir.ts';
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import { sh, debugfsCat, debugfsLs, debugfsStat, hasTools } from '../helpers/host.ts';
 
 /**
@@ -14,7 +14,7 @@ import { sh, debugfsCat, debugfsLs, debugfsStat, hasTools } from '../helpers/hos
 const repo = resolve(import.meta.dirname, '../..');
 const imagePath = process.env.HERD_TEST_IMAGE ?? join(repo, '.herd/test-images/small/disk.raw');
 const outDir = dirname(imagePath);
-const recipeDir = mkdtempSync(join(tmpdir(), 'herd-it-recipe-'));
+const recipeDir = tempDir('herd-it-recipe-');
 const canBuild = process.getuid?.() === 0 && hasTools('mmdebstrap', 'mke2fs', 'sfdisk', 'qemu-img', 'grub-mkimage', 'mcopy');
 const skip = canBuild ? false : 'needs root and the host tools (run: npx herd doctor --install)';
 

@@ -1,13 +1,13 @@
+import { tempDir } from '../helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..');
 function herd(...args: string[]) {
-  return spawnSync(process.execPath, [join(repo, 'bin/herd.js'), ...args], { encoding: 'utf8', cwd: repo, env: { ...process.env, HERD_CACHE: mkdtempSync(join(tmpdir(), 'herd-cli-cache-')) } });
+  return spawnSync(process.execPath, [join(repo, 'bin/herd.js'), ...args], { encoding: 'utf8', cwd: repo, env: { ...process.env, HERD_CACHE: tempDir('herd-cli-cache-') } });
 }
 
 test('herd lint accepts the catalogue recipes', () => {
@@ -18,7 +18,7 @@ test('herd lint accepts the catalogue recipes', () => {
 });
 
 test('herd lint reports every problem as file:line:col with a hint, exit 1', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'herd-cli-'));
+  const dir = tempDir('herd-cli-');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: ok\ndescription: d\ndistribution:\n  name: debian\n  release: "12"\ndisk:\n  sise: 2GiB\noutputs: [qcow3]\n');
   const r = herd('lint', bad);

@@ -1,12 +1,12 @@
+import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { embedGrubBios } from './grub-bios-embed.ts';
 
 test('boot.img goes into the MBR keeping the partition table; core.img blocklist is patched', () => {
-  const disk = join(mkdtempSync(join(tmpdir(), 'herd-grub-')), 'disk');
+  const disk = join(tempDir('herd-grub-'), 'disk');
   const img = Buffer.alloc(4096 * 512);
   img.fill(0xee, 0x1be, 0x1fe); // a "partition table"
   img.writeUInt16LE(0xaa55, 510);
@@ -29,7 +29,7 @@ test('boot.img goes into the MBR keeping the partition table; core.img blocklist
 });
 
 test('a core.img larger than the BIOS boot partition is refused', () => {
-  const disk = join(mkdtempSync(join(tmpdir(), 'herd-grub-')), 'disk');
+  const disk = join(tempDir('herd-grub-'), 'disk');
   writeFileSync(disk, Buffer.alloc(512 * 16));
   assert.throws(() => embedGrubBios(disk, Buffer.alloc(512), Buffer.alloc(512 * 10), 2, 4), { code: 'GRUB_CORE_TOO_BIG' });
 });

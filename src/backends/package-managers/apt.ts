@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { BootstrapSpec, PackageManager } from './package-manager.ts';
+import type { PackageManager } from './package-manager.ts';
 import { readDpkgStatus } from './dpkg-status.ts';
 
 /** apt through mmdebstrap: no chroot set-up of our own, no loop devices, a package cache synced in and out. */
