@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ArtifactStore } from '../backends/artifacts/artifact-store.ts';
 import { FsArtifactStore } from '../backends/artifacts/fs-artifact-store.ts';
+import { isS3Url, parseS3Url, S3ArtifactStore } from '../backends/artifacts/s3-artifact-store.ts';
 import { AppError } from '../errors.ts';
 import { loadActiveSigner } from '../keys/keyring.ts';
 import type { Signer } from '../keys/signer.ts';
@@ -42,11 +43,22 @@ export async function openServices(o: ServiceOptions): Promise<ReleaseServices> 
   };
 }
 
-function openArtifactStore(location: string): ArtifactStore {
-  if (/^s3:\/\//.test(location)) {
-    throw new AppError('artifacts.s3_unavailable', `S3 artifact stores (${location}) are not available in this version`, {
-      hint: 'use a directory (--artifacts DIR) and serve or sync it; S3 support is planned',
+/**
+ * A directory, or `s3://bucket/prefix` (endpoint, region and credentials from the AWS environment
+ * and `HERD_S3_ENDPOINT`, see docs/release-service.md).
+ */
+export function openArtifactStore(location: string, env: NodeJS.ProcessEnv = process.env): ArtifactStore {
+  if (isS3Url(location)) return S3ArtifactStore.fromUrl(location, env);
+  checkArtifactsLocation(location);
+  return new FsArtifactStore(location);
+}
+
+/** Refuses URLs that are neither s3:// nor a directory, so `--artifacts gs://…` does not become a local folder. */
+export function checkArtifactsLocation(location: string): void {
+  if (isS3Url(location)) { parseS3Url(location); return; }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location)) {
+    throw new AppError('artifacts.bad_location', `--artifacts ${location} is neither a directory nor an s3:// URL`, {
+      hint: 'use a directory (--artifacts DIR) or an S3 location (--artifacts s3://BUCKET/PREFIX)',
     });
   }
-  return new FsArtifactStore(location);
 }
