@@ -4,13 +4,16 @@
  */
 interface FormatInfo { platforms: string[]; streamFormat: string; contentType: string; simplestreamsType: string }
 
+// A generic disk probes only NoCloud (the build's choice), so it is listed for qemu/metal/vmware and not for
+// clouds whose datasource it lacks; platform formats (gce, vhd) are built with their cloud's datasource.
 const FORMATS: Record<string, FormatInfo> = {
-  'qcow2': { platforms: ['qemu', 'openstack'], streamFormat: 'qcow2', contentType: 'application/x-qemu-disk', simplestreamsType: 'disk1.img' },
+  'qcow2': { platforms: ['qemu'], streamFormat: 'qcow2', contentType: 'application/x-qemu-disk', simplestreamsType: 'disk1.img' },
   'raw': { platforms: ['metal'], streamFormat: 'raw', contentType: 'application/octet-stream', simplestreamsType: 'disk1.raw' },
   'raw.xz': { platforms: ['metal'], streamFormat: 'raw.xz', contentType: 'application/x-xz', simplestreamsType: 'disk1.raw.xz' },
-  'vmdk': { platforms: ['vmware', 'aws'], streamFormat: 'vmdk', contentType: 'application/x-vmdk', simplestreamsType: 'disk1.vmdk' },
+  'vmdk': { platforms: ['vmware'], streamFormat: 'vmdk', contentType: 'application/x-vmdk', simplestreamsType: 'disk1.vmdk' },
   'vhd': { platforms: ['azure'], streamFormat: 'vhd', contentType: 'application/x-vhd', simplestreamsType: 'disk1.vhd' },
   'gce.tar.gz': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
+  'gce': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
   'ova': { platforms: ['vmware'], streamFormat: 'ova', contentType: 'application/x-tar', simplestreamsType: 'disk1.ova' },
 };
 

@@ -17,6 +17,8 @@ export const PublishPayload = z.object({
 export const BuildPayload = z.object({
   v: z.literal(1), recipePath: z.string().min(1), product: z.string().optional(),
   channel: z.enum(CHANNELS).default('testing'), version: z.string().optional(),
+  // QA gate before publication (PRD Req #3): 'full' boots the image, 'static' only audits it
+  qa: z.enum(['full', 'static', 'none']).default('full'),
 });
 
 function payload<S extends z.ZodType>(schema: S, ctx: JobContext): z.infer<S> {
@@ -29,6 +31,7 @@ function payload<S extends z.ZodType>(schema: S, ctx: JobContext): z.infer<S> {
 
 /** The build engine is loaded on the first build, so the service starts without the engine's host tools. */
 const ENGINE = '../engine/build-image.ts';
+const QA_GATE = '../engine/qa-gate.ts';
 
 function jobReporter(ctx: JobContext): Reporter {
   return {
@@ -69,6 +72,13 @@ export function releaseHandlers(svc: ReleaseServices, o: { buildsDir: string }):
       const outDir = join(o.buildsDir, ctx.job.id);
       const { buildImage } = (await import(ENGINE)) as { buildImage(o: BuildOptions): Promise<BuildResult> };
       await buildImage({ recipePath: p.recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
+      if (p.qa !== 'none') {
+        const { qaGate } = (await import(QA_GATE)) as typeof import('../engine/qa-gate.ts');
+        // a failed QA is recorded in manifest.json, and publishRelease then refuses the build
+        const { report } = await qaGate(outDir, { only: p.qa === 'static' ? 'static' : 'all',
+          reporter: { onCheck: (c) => void ctx.log(`QA ${c.status} ${c.id} ${c.title}`) } });
+        void ctx.progress({ phase: 'qa', detail: report.passed ? 'passed' : 'failed' });
+      }
       const r = await publishRelease(svc, outDir, await publishOptions(svc, ctx, p));
       return { releaseId: r.id, product: r.productId, version: r.version, outDir };
     },

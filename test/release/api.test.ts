@@ -54,7 +54,7 @@ describe('HTTP API', () => {
     assert.equal(build.status, 202);
     const job = await build.json();
     assert.equal(job.kind, 'build');
-    assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing' });
+    assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing', qa: 'full' });
     assert.equal((await app.request('/api/products/nope/builds', json({}))).status, 404);
     assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })).status, 200);
   });

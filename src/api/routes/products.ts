@@ -12,7 +12,10 @@ const NewProduct = z.object({
   description: z.string().max(5000).default(''),
   recipePath: z.string().min(1).optional(),
 });
-const NewBuild = z.object({ recipePath: z.string().min(1).optional(), channel: z.enum(CHANNELS).default('testing') });
+const NewBuild = z.object({
+  recipePath: z.string().min(1).optional(), channel: z.enum(CHANNELS).default('testing'),
+  qa: z.enum(['full', 'static', 'none']).default('full').describe('QA before publication: full (boot tests), static (audit only), none'),
+});
 
 export function productRoutes(svc: ReleaseServices): RouteDef[] {
   const need = async (id: string) => {
@@ -33,7 +36,7 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
         const p = await need(params.id);
         const recipePath = body.recipePath ?? p.recipePath;
         if (!recipePath) throw new AppError('product.no_recipe', `product "${p.id}" has no recipe`, { hint: 'pass recipePath, or register the product with one' });
-        const job = await svc.queue.enqueue('build', { v: 1, recipePath, product: p.id, channel: body.channel });
+        const job = await svc.queue.enqueue('build', { v: 1, recipePath, product: p.id, channel: body.channel, qa: body.qa });
         return c.json(job, 202);
       } }),
   ];
