@@ -127,7 +127,8 @@ test('manifest.json lists every installed package with its exact version', { ski
 });
 
 test('a late change rebuilds from the cached rootfs', { skip }, () => {
-  writeFileSync(join(recipeDir, 'files/marker.txt'), 'changed\n');
+  // unique content: a cache left by an earlier run on this machine must not already hold this change
+  writeFileSync(join(recipeDir, 'files/marker.txt'), `changed ${process.pid} ${Date.now()}\n`);
   // raw only: the conversions are not what this test is about, and they cost minutes under CI
   const warm = join(recipeDir, 'warm.yaml');
   writeFileSync(warm, 'extends: small.yaml\noutputs: ["!qcow2", "!raw.xz", "!vmdk", "!vhd", "!gce"]\n');
