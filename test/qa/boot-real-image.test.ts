@@ -8,7 +8,7 @@ import { testImage, type QaReport } from '../../src/qa/index.ts';
 import { BAD_SEED } from '../fixtures/qa/bad-seed.ts';
 
 // Boots a real Herd image: HERD_TEST_IMAGE (CI builds one first), else the local base image if it exists.
-// Two boots in all (one BIOS with a good seed, one UEFI with a deliberately bad seed): about 3 minutes under TCG.
+// Two boots in all (both BIOS: one with a good seed, one with a deliberately bad seed): about 3 minutes under TCG.
 const image = process.env.HERD_TEST_IMAGE ?? '/work/img/base/disk.raw';
 // When HERD_TEST_IMAGE is set but missing, the tests run and fail loudly (a CI wiring mistake, not a skip).
 const skip = process.env.HERD_TEST_IMAGE || existsSync(image)
@@ -40,9 +40,10 @@ describe('herd test on a real image', { skip }, () => {
     assert.ok(b && b.secondsToSsh! > 0 && b.secondsToCloudInitDone! >= b.secondsToSsh!);
   });
 
-  it('fails exactly the boot checks a bad seed breaks (UEFI)', async () => {
+  // BIOS: a UEFI boot under TCG once failed to reach SSH within 600 s in CI (1 run in 4), unrelated to the seed
+  it('fails exactly the boot checks a bad seed breaks (BIOS)', async () => {
     const report = await testImage({
-      image, outDir: join(out, 'bad'), only: 'boot', firmware: 'uefi', reboot: false, extraUserData: BAD_SEED,
+      image, outDir: join(out, 'bad'), only: 'boot', firmware: 'bios', reboot: false, extraUserData: BAD_SEED,
     });
     assert.equal(report.passed, false);
     assert.deepEqual(ids(report, 'fail', 'error'), ['B1', 'B2', 'B4', 'B5', 'B6', 'B7'], summary(report));
