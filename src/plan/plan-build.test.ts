@@ -28,7 +28,8 @@ test('the plan is a pure function of recipe and resolved inputs (golden file)', 
   assert.deepEqual(plan(base), p);
   const golden = join(import.meta.dirname, '../../test/fixtures/plan/mini.plan-ids.json');
   const ids = p.steps.map((s) => `${s.stage} ${s.title} ${s.id}`);
-  if (process.env.HERD_UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, JSON.stringify(ids, null, 2) + '\n');
+  if (process.env.HERD_UPDATE_GOLDEN) writeFileSync(golden, JSON.stringify(ids, null, 2) + '\n');
+  assert.ok(existsSync(golden), `golden file missing: ${golden} (create it with HERD_UPDATE_GOLDEN=1)`);
   assert.deepEqual(ids, JSON.parse(readFileSync(golden, 'utf8')), 'step ids changed: if intended, rerun with HERD_UPDATE_GOLDEN=1');
 });
 
