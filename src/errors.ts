@@ -1,8 +1,27 @@
 /**
- * The one error type Herd raises on purpose. `code` is stable (tests and API clients match on it),
- * `hint` tells the user what to do next, `kind` decides the exit code / HTTP status at the edges.
+ * The one error type Herd raises on purpose. `code` is stable (tests and API clients match on it) and
+ * always `area.snake_case`; `hint` tells the user what to do next; `kind` alone decides the exit code
+ * and the HTTP status at the edges (never the spelling of the code).
  */
-export type ErrorKind = 'user' | 'dependency' | 'internal';
+export const ERROR_KINDS = {
+  // the caller's input is wrong
+  user: { status: 400, exit: 1 },
+  unauthenticated: { status: 401, exit: 1 },
+  forbidden: { status: 403, exit: 1 },
+  not_found: { status: 404, exit: 1 },
+  conflict: { status: 409, exit: 1 },
+  too_large: { status: 413, exit: 1 },
+  unsupported_media: { status: 415, exit: 1 },
+  bad_range: { status: 416, exit: 1 },
+  // something Herd depends on (host tool, server, disk, key) is missing or failing
+  dependency: { status: 503, exit: 3 },
+  // our bug
+  internal: { status: 500, exit: 70 },
+} as const;
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+/** Stable codes look like `area.snake_case` (`release.not_found`, `api.body_too_large`). */
+export const ERROR_CODE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 export interface AppErrorOptions {
   hint?: string;
@@ -42,6 +61,10 @@ export function formatError(e: unknown): string {
 
 /** Exit codes: 1 = the user's input, 3 = a missing/failing dependency (host tool, server), 70 = our bug. */
 export function exitCodeFor(e: unknown): number {
-  if (!isAppError(e)) return 70;
-  return e.kind === 'user' ? 1 : e.kind === 'dependency' ? 3 : 70;
+  return isAppError(e) ? ERROR_KINDS[e.kind].exit : 70;
+}
+
+/** HTTP status for an error, by its kind. */
+export function httpStatusFor(e: AppError): (typeof ERROR_KINDS)[ErrorKind]['status'] {
+  return ERROR_KINDS[e.kind].status;
 }

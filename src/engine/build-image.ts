@@ -79,7 +79,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     reporter.onPhase?.('size', formatBudget(budget));
     const over = budget.filter((b) => !b.ok);
     if (over.length) {
-      throw new AppError('SIZE_BUDGET_EXCEEDED', `${over.map((b) => b.item).join(', ')} over the recipe's size budget:\n${formatBudget(budget)}`, {
+      throw new AppError('size.budget_exceeded', `${over.map((b) => b.item).join(', ')} over the recipe's size budget:\n${formatBudget(budget)}`, {
         hint: 'trim the image (footprint, packages) or raise size-budget in the recipe',
       });
     }

@@ -112,9 +112,9 @@ function stepsToBuild(plan: Plan, targets: string[], cached: Map<string, StepArt
 async function runStep(step: PlanStep, plan: Plan, artifacts: Map<string, StepArtifact>, opts: ExecuteOptions,
   movable: (id: string) => boolean): Promise<StepArtifact> {
   const stage = ((opts.stages ?? stages) as Record<string, Stage<any>>)[step.stage];
-  if (!stage) throw new AppError('PLAN_UNKNOWN_STAGE', `plan names unknown stage "${step.stage}"`, { kind: 'internal' });
+  if (!stage) throw new AppError('plan.unknown_stage', `plan names unknown stage "${step.stage}"`, { kind: 'internal' });
   const parsed = stage.options.safeParse(step.options);
-  if (!parsed.success) throw new AppError('PLAN_BAD_OPTIONS', `options of stage ${step.stage} are invalid: ${parsed.error.message}`, { kind: 'internal' });
+  if (!parsed.success) throw new AppError('plan.bad_options', `options of stage ${step.stage} are invalid: ${parsed.error.message}`, { kind: 'internal' });
   const inputs = step.inputs.map((id) => artifacts.get(id)!);
   const outDir = opts.cache.begin(step.id);
   const tree = join(outDir, 'tree');

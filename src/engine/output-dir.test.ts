@@ -24,5 +24,5 @@ test('files appear only on commit, replacing the previous build; abort leaves no
 test('a folder holding other files is refused', () => {
   const target = tempDir('herd-out-');
   mkdirSync(join(target, 'src'));
-  assert.throws(() => new OutputDir(target), { code: 'OUTPUT_NOT_EMPTY' });
+  assert.throws(() => new OutputDir(target), { code: 'output.not_empty' });
 });

@@ -14,7 +14,7 @@ export class OutputDir {
     this.final = resolve(out);
     mkdirSync(dirname(this.final), { recursive: true });
     if (existsSync(this.final) && readdirSync(this.final).some((f) => !isHerdOutput(f))) {
-      throw new AppError('OUTPUT_NOT_EMPTY', `${out} holds files Herd did not write`, { hint: 'choose an empty or new folder for --out' });
+      throw new AppError('output.not_empty', `${out} holds files Herd did not write`, { hint: 'choose an empty or new folder for --out' });
     }
     this.staging = mkdtempSync(join(dirname(this.final), `.${basename(this.final)}.partial-`));
     chmodSync(this.staging, 0o755); // mkdtemp makes it private; an output folder is meant to be shared

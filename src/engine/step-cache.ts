@@ -56,7 +56,7 @@ export class StepCache {
   abort(tmpDir: string): void {
     const mounts = unmountUnder(tmpDir);
     if (mounts.length) {
-      throw new AppError('CACHE_MOUNTS_LEFT', `a failed step left ${mounts.length} mount(s) inside ${tmpDir}; not deleting it`, {
+      throw new AppError('cache.mounts_left', `a failed step left ${mounts.length} mount(s) inside ${tmpDir}; not deleting it`, {
         kind: 'dependency', hint: `unmount them (umount -R ${mounts[0]}) and delete the folder`,
       });
     }

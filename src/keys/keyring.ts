@@ -49,7 +49,7 @@ export async function listKeys(dir: string): Promise<KeyEntry[]> {
 export async function generateKey(dir: string, options: { algorithm?: KeyAlgorithm; userId?: string } = {}): Promise<KeyEntry> {
   const index = await readIndex(dir);
   if (index.keys.some((k) => k.status === 'active')) {
-    throw new AppError('keys.exists', `an active signing key already exists in ${dir}`, { hint: 'use `herd keys rotate` to replace it' });
+    throw new AppError('keys.exists', `an active signing key already exists in ${dir}`, { kind: 'conflict', hint: 'use `herd keys rotate` to replace it' });
   }
   return addKey(dir, index, options);
 }

@@ -11,7 +11,7 @@ describe('herd run refuses bad input before booting anything', () => {
   it('a missing key file', async () => {
     const before = await scratch();
     await assert.rejects(runVm({ image: '/nonexistent.raw', firmware: 'bios', publicKeyFile: '/nonexistent.pub', log: () => {} }),
-      (e: any) => e.code === 'RUN_NO_KEY' && /ssh-keygen/.test(e.hint));
+      (e: any) => e.code === 'run.no_key' && /ssh-keygen/.test(e.hint));
     assert.equal(await scratch(), before);
   });
 
@@ -20,7 +20,7 @@ describe('herd run refuses bad input before booting anything', () => {
     try {
       await writeFile(join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n');
       await assert.rejects(runVm({ image: '/nonexistent.raw', firmware: 'bios', publicKeyFile: join(dir, 'id'), log: () => {} }),
-        (e: any) => e.code === 'RUN_BAD_KEY' && /\.pub/.test(e.hint));
+        (e: any) => e.code === 'run.bad_key' && /\.pub/.test(e.hint));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -31,7 +31,7 @@ describe('herd run refuses bad input before booting anything', () => {
     try {
       await writeFile(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@host\n');
       await assert.rejects(runVm({ image: join(dir, 'missing.raw'), firmware: 'bios', publicKeyFile: join(dir, 'id.pub'), log: () => {} }),
-        (e: any) => e.code === 'QA_IMAGE_NOT_FOUND');
+        (e: any) => e.code === 'qa.image_not_found');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

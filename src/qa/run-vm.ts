@@ -96,9 +96,9 @@ async function readPublicKey(file?: string): Promise<string> {
   for (const c of candidates) {
     const text = await readFile(c, 'utf8').catch(() => undefined);
     if (text && /^(ssh|ecdsa)-\S+ \S+/.test(text.trim())) return text.trim();
-    if (text !== undefined) throw new AppError('RUN_BAD_KEY', `${c} is not an SSH public key`, { hint: 'pass the .pub file, not the private key' });
+    if (text !== undefined) throw new AppError('run.bad_key', `${c} is not an SSH public key`, { hint: 'pass the .pub file, not the private key' });
   }
-  throw new AppError('RUN_NO_KEY', file ? `cannot read ${file}` : 'no SSH public key found in ~/.ssh', {
+  throw new AppError('run.no_key', file ? `cannot read ${file}` : 'no SSH public key found in ~/.ssh', {
     hint: 'make one with `ssh-keygen -t ed25519` or pass --key PATH.pub',
   });
 }

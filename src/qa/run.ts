@@ -21,7 +21,7 @@ export interface RunResult {
 /** Runs argv (never a shell string) and collects its output. */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
-  if (!cmd) throw new AppError('QA_RUN_EMPTY', 'run() called with an empty argv', { kind: 'internal' });
+  if (!cmd) throw new AppError('qa.run_empty', 'run() called with an empty argv', { kind: 'internal' });
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -54,7 +54,7 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Run
 
 export function missingTool(cmd: string): AppError {
   const pkg = packageFor(cmd);
-  return new AppError('HOST_TOOL_MISSING', `${cmd} is not installed on this host`, {
+  return new AppError('host.tool_missing', `${cmd} is not installed on this host`, {
     kind: 'dependency',
     hint: pkg ? `install it with: apt-get install --no-install-recommends ${pkg}` : 'install it and make sure it is on PATH',
   });
@@ -63,7 +63,7 @@ export function missingTool(cmd: string): AppError {
 function commandFailed(argv: readonly string[], r: RunResult): AppError {
   const what = r.timedOut ? 'timed out' : `exited with ${r.code}`;
   const tail = r.stderr.trim().split('\n').slice(-5).join('\n');
-  return new AppError('HOST_COMMAND_FAILED', `${argv.join(' ')} ${what}${tail ? `:\n${tail}` : ''}`, {
+  return new AppError('host.command_failed', `${argv.join(' ')} ${what}${tail ? `:\n${tail}` : ''}`, {
     kind: 'dependency',
     details: { argv, code: r.code },
   });

@@ -74,9 +74,9 @@ export class SqlQueue implements Queue {
     const r = await this.db.updateTable('jobs').set({ state: 'cancelled', finished_at: iso() })
       .where('id', '=', jobId).where('state', 'in', ['queued', 'running']).executeTakeFirst();
     const job = await this.get(jobId);
-    if (!job) throw new AppError('job.not_found', `no job with id ${jobId}`, { hint: 'list jobs with GET /api/jobs' });
+    if (!job) throw new AppError('job.not_found', `no job with id ${jobId}`, { kind: 'not_found', hint: 'list jobs with GET /api/jobs' });
     if (Number(r.numUpdatedRows) !== 1) {
-      throw new AppError('job.not_cancellable', `job ${jobId} is already ${job.state}`, { hint: 'only queued or running jobs can be cancelled' });
+      throw new AppError('job.not_cancellable', `job ${jobId} is already ${job.state}`, { kind: 'conflict', hint: 'only queued or running jobs can be cancelled' });
     }
     return job;
   }

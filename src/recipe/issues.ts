@@ -28,7 +28,7 @@ export class RecipeError extends AppError {
   readonly issues: RecipeIssue[];
   constructor(issues: RecipeIssue[]) {
     const n = issues.length;
-    super('RECIPE_INVALID', `recipe has ${n} problem${n === 1 ? '' : 's'}:\n` + issues.map(formatIssue).join('\n'), {
+    super('recipe.invalid', `recipe has ${n} problem${n === 1 ? '' : 's'}:\n` + issues.map(formatIssue).join('\n'), {
       hint: 'fix the lines above; `herd schema` prints the JSON Schema of the recipe format',
       details: issues,
     });

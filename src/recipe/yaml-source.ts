@@ -19,8 +19,8 @@ export function readYamlSource(file: string, displayName = file): { source?: Yam
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AppError('RECIPE_NOT_FOUND', `cannot read recipe ${displayName}: ${(e as Error).message}`, {
-      hint: 'check the path; recipes are YAML files such as recipes/base.yaml',
+    throw new AppError('recipe.not_found', `cannot read recipe ${displayName}: ${(e as Error).message}`, {
+      kind: 'not_found', hint: 'check the path; recipes are YAML files such as recipes/base.yaml',
     });
   }
   return parseYamlSource(text, displayName);

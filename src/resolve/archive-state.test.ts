@@ -21,5 +21,5 @@ test('each suite is pinned by its InRelease digest and date', async () => {
 });
 
 test('a Release without a Date is refused with a code', async () => {
-  await assert.rejects(resolveArchive(archive, async () => 'Origin: x\n'), { code: 'ARCHIVE_BAD_RELEASE' });
+  await assert.rejects(resolveArchive(archive, async () => 'Origin: x\n'), { code: 'archive.bad_release' });
 });

@@ -18,12 +18,12 @@ const httpFetch: Fetcher = async (url) => {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (e) {
-    throw new AppError('ARCHIVE_UNREACHABLE', `cannot reach ${url}: ${(e as Error).message}`, {
+    throw new AppError('archive.unreachable', `cannot reach ${url}: ${(e as Error).message}`, {
       kind: 'dependency', hint: 'check the archive URI in the recipe, or pass --lock FILE to reuse a previous resolution',
     });
   }
   if (!res.ok) {
-    throw new AppError('ARCHIVE_SUITE_MISSING', `${url} answered ${res.status}`, {
+    throw new AppError('archive.suite_missing', `${url} answered ${res.status}`, {
       kind: 'user', hint: 'check archive.sources[].suites in the recipe: the suite does not exist at that URI',
     });
   }
@@ -39,7 +39,7 @@ export async function resolveArchive(archive: NonNullable<Recipe['archive']>, fe
     const date = /^Date:\s*(.+)$/m.exec(text)?.[1]?.trim();
     const epoch = date ? Math.floor(Date.parse(date) / 1000) : NaN;
     if (!date || Number.isNaN(epoch)) {
-      throw new AppError('ARCHIVE_BAD_RELEASE', `${url} has no valid Date field`, { kind: 'dependency', hint: 'is this a Debian archive?' });
+      throw new AppError('archive.bad_release', `${url} has no valid Date field`, { kind: 'dependency', hint: 'is this a Debian archive?' });
     }
     return { uri, suite, date, epoch, inReleaseSha256: createHash('sha256').update(text).digest('hex') };
   }));

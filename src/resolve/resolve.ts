@@ -45,7 +45,7 @@ function readLock(file: string): Resolved {
     if (v.schemaVersion !== 1 || !Array.isArray(v.suites)) throw new Error('not a resolved.json of schema version 1');
     return v;
   } catch (e) {
-    throw new AppError('LOCK_INVALID', `cannot use lock file ${file}: ${(e as Error).message}`, {
+    throw new AppError('lock.invalid', `cannot use lock file ${file}: ${(e as Error).message}`, {
       hint: 'pass the resolved.json written next to an earlier build\'s manifest.json',
     });
   }

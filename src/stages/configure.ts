@@ -73,7 +73,7 @@ async function addUser(ctx: StageContext, u: Options['users'][number]) {
 function idOf(tree: string, db: 'passwd' | 'group', name: string, forPath: string): number {
   if (/^\d+$/.test(name)) return Number(name);
   const line = readFileSync(inTree(tree, `/etc/${db}`), 'utf8').split('\n').find((l) => l.split(':')[0] === name);
-  if (!line) throw new AppError('CONFIGURE_UNKNOWN_OWNER', `${forPath}: no ${db === 'passwd' ? 'user' : 'group'} "${name}" in the image`, {
+  if (!line) throw new AppError('configure.unknown_owner', `${forPath}: no ${db === 'passwd' ? 'user' : 'group'} "${name}" in the image`, {
     hint: 'declare the user under users: or use an existing one such as root',
   });
   return Number(line.split(':')[2]);

@@ -8,14 +8,14 @@ import { AppError } from '../errors.ts';
  */
 export function inTree(tree: string, path: string): string {
   const rel = normalize(path).replace(/^\/+/, '');
-  if (rel.startsWith('..')) throw new AppError('TREE_PATH_ESCAPES', `path ${path} leaves the image tree`, { hint: 'use an absolute path inside the image' });
+  if (rel.startsWith('..')) throw new AppError('tree.path_escapes', `path ${path} leaves the image tree`, { hint: 'use an absolute path inside the image' });
   let cur = tree;
   const parts = rel.split('/').filter(Boolean);
   for (const part of parts.slice(0, -1)) {
     cur = join(cur, part);
     const st = lstatOrUndefined(cur);
     if (st?.isSymbolicLink()) {
-      throw new AppError('TREE_PATH_SYMLINK', `cannot write ${path}: ${cur.slice(tree.length)} is a symlink in the image`, { hint: 'write to the link target path instead' });
+      throw new AppError('tree.path_symlink', `cannot write ${path}: ${cur.slice(tree.length)} is a symlink in the image`, { hint: 'write to the link target path instead' });
     }
   }
   return join(tree, ...parts);

@@ -39,7 +39,7 @@ async function currentImageId(db: Kysely<Schema>, img: CloudImage): Promise<stri
 function immutable(img: CloudImage, existing: string): AppError {
   return new AppError('cloud_image.immutable',
     `${img.platform} ${img.region} ${img.arch} already has image ${existing}; refusing to replace it with ${img.imageId}`,
-    { hint: 'cloud image ids are write-once; publish a new release instead' });
+    { kind: 'conflict', hint: 'cloud image ids are write-once; publish a new release instead' });
 }
 
 export async function listCloudImages(db: Kysely<Schema>, releaseIds: string[]): Promise<CloudImage[]> {

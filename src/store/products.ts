@@ -17,7 +17,7 @@ export async function createProduct(db: Kysely<Schema>, p: Omit<Product, 'create
     throw new AppError('product.bad_id', `invalid product id "${p.id}"`, { hint: 'use lower-case letters, digits and -, at most 63 characters' });
   }
   if (await getProduct(db, p.id)) {
-    throw new AppError('product.exists', `product "${p.id}" already exists`, { hint: 'pick another id, or use the existing product' });
+    throw new AppError('product.exists', `product "${p.id}" already exists`, { kind: 'conflict', hint: 'pick another id, or use the existing product' });
   }
   const row = { id: p.id, title: p.title, description: p.description, recipe_path: p.recipePath, created_at: new Date().toISOString() };
   await db.insertInto('products').values(row).execute();

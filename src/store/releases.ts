@@ -38,7 +38,7 @@ export async function createPendingRelease(db: Kysely<Schema>, r: {
   const existing = await findRelease(db, r.productId, r.version);
   if (existing) {
     throw new AppError('release.exists', `release ${r.productId} ${r.version} already exists (${existing.state})`, {
-      hint: 'publish under a new version; releases are immutable once created',
+      kind: 'conflict', hint: 'publish under a new version; releases are immutable once created',
     });
   }
   const row = {
@@ -94,15 +94,15 @@ export async function listReleases(db: Kysely<Schema>, f: ReleaseFilter = {}): P
 /** Moves a published release to another channel (testing → stable). */
 export async function promoteRelease(db: Kysely<Schema>, id: string, to: Channel): Promise<Release> {
   const r = await requirePublished(db, id);
-  if (r.revokedAt) throw new AppError('release.revoked', `release ${r.productId} ${r.version} is revoked`, { hint: 'publish a new release instead' });
-  if (r.channel === to) throw new AppError('release.same_channel', `release ${r.productId} ${r.version} is already in ${to}`);
+  if (r.revokedAt) throw new AppError('release.revoked', `release ${r.productId} ${r.version} is revoked`, { kind: 'conflict', hint: 'publish a new release instead' });
+  if (r.channel === to) throw new AppError('release.same_channel', `release ${r.productId} ${r.version} is already in ${to}`, { kind: 'conflict' });
   await db.updateTable('releases').set({ channel: to }).where('id', '=', id).execute();
   return { ...r, channel: to };
 }
 
 export async function revokeRelease(db: Kysely<Schema>, id: string, reason: string): Promise<Release> {
   const r = await requirePublished(db, id);
-  if (r.revokedAt) throw new AppError('release.revoked', `release ${r.productId} ${r.version} is already revoked`);
+  if (r.revokedAt) throw new AppError('release.revoked', `release ${r.productId} ${r.version} is already revoked`, { kind: 'conflict' });
   const at = new Date().toISOString();
   await db.updateTable('releases').set({ revoked_at: at, revoke_reason: reason }).where('id', '=', id).execute();
   return { ...r, revokedAt: at, revokeReason: reason };
@@ -110,8 +110,8 @@ export async function revokeRelease(db: Kysely<Schema>, id: string, reason: stri
 
 async function requirePublished(db: Kysely<Schema>, id: string): Promise<Release> {
   const r = await getRelease(db, id);
-  if (!r) throw new AppError('release.not_found', `no release with id ${id}`, { hint: 'list releases with GET /api/releases' });
-  if (r.state !== 'published') throw new AppError('release.not_published', `release ${r.productId} ${r.version} is ${r.state}`);
+  if (!r) throw new AppError('release.not_found', `no release with id ${id}`, { kind: 'not_found', hint: 'list releases with GET /api/releases' });
+  if (r.state !== 'published') throw new AppError('release.not_published', `release ${r.productId} ${r.version} is ${r.state}`, { kind: 'conflict' });
   return r;
 }
 

@@ -45,7 +45,7 @@ describe('boot harness plumbing (no real image needed)', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      assert.throws(() => requireBootTools('bios'), (e: any) => e.code === 'HOST_TOOL_MISSING' && /apt-get install .*qemu-system-x86/.test(e.hint));
+      assert.throws(() => requireBootTools('bios'), (e: any) => e.code === 'host.tool_missing' && /apt-get install .*qemu-system-x86/.test(e.hint));
     } finally {
       process.env.PATH = path;
     }

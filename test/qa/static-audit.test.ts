@@ -52,7 +52,7 @@ describe('static audit on fixture images', () => {
   it('explains a file that is not a disk image', async () => {
     const junk = join(dir, 'junk.raw');
     await writeFile(junk, 'not a disk');
-    await assert.rejects(auditImage(junk), (e: any) => e.code === 'QA_NO_PARTITION_TABLE' && /GPT/.test(e.hint));
+    await assert.rejects(auditImage(junk), (e: any) => e.code === 'qa.no_partition_table' && /GPT/.test(e.hint));
   });
 
   it('skips the footprint check, not fails it, when there is no manifest', async () => {

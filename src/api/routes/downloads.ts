@@ -13,7 +13,7 @@ import { readKeyring } from '../../keys/keyring.ts';
 
 const SMALL_BODY = 1024 * 1024;
 
-const notFound = (what: string) => new AppError('download.not_found', `nothing at ${what}`, { hint: 'feeds list the download locations' });
+const notFound = (what: string) => new AppError('download.not_found', `nothing at ${what}`, { kind: 'not_found', hint: 'feeds list the download locations' });
 
 /** Image downloads with Range, ETag and content types, and the published feed documents. */
 export function downloadRoutes(svc: ReleaseServices, docs: DocumentCache, o: { dataDir?: string; keysDir?: string }): RouteDef[] {

@@ -16,7 +16,7 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 export function jobRoutes(svc: ReleaseServices, o: { pollMs: number }): RouteDef[] {
   const need = async (id: string) => {
     const job = await svc.queue.get(id);
-    if (!job) throw new AppError('job.not_found', `no job with id ${id}`, { hint: 'list jobs with GET /api/jobs' });
+    if (!job) throw new AppError('job.not_found', `no job with id ${id}`, { kind: 'not_found', hint: 'list jobs with GET /api/jobs' });
     return job;
   };
   return [

@@ -20,7 +20,7 @@ const NewBuild = z.object({
 export function productRoutes(svc: ReleaseServices): RouteDef[] {
   const need = async (id: string) => {
     const p = await getProduct(svc.store.db, id);
-    if (!p) throw new AppError('product.not_found', `no product "${id}"`, { hint: 'list products with GET /api/products' });
+    if (!p) throw new AppError('product.not_found', `no product "${id}"`, { kind: 'not_found', hint: 'list products with GET /api/products' });
     return p;
   };
   return [

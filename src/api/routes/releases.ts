@@ -26,7 +26,7 @@ const CloudImageInput = z.object({
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
   const need = async (id: string) => {
     const r = await getRelease(svc.store.db, id);
-    if (!r) throw new AppError('release.not_found', `no release with id ${id}`, { hint: 'list releases with GET /api/releases' });
+    if (!r) throw new AppError('release.not_found', `no release with id ${id}`, { kind: 'not_found', hint: 'list releases with GET /api/releases' });
     return r;
   };
   return [

@@ -38,7 +38,7 @@ export function checkKey(key: string): string {
 }
 
 export function notFound(key: string): AppError {
-  return new AppError('artifact.not_found', `no artifact stored at ${key}`, { hint: 'check the release and format; list them with GET /api/releases' });
+  return new AppError('artifact.not_found', `no artifact stored at ${key}`, { kind: 'not_found', hint: 'check the release and format; list them with GET /api/releases' });
 }
 
 /** Clamps a requested range to the object; throws `artifact.bad_range` if it starts past the end. */
@@ -46,7 +46,7 @@ export function clampRange(size: number, range?: ByteRange): ByteRange {
   if (!range) return { start: 0, end: Math.max(0, size - 1) };
   if (range.start < 0 || range.start >= size || range.end < range.start) {
     throw new AppError('artifact.bad_range', `byte range ${range.start}-${range.end} is outside an object of ${size} bytes`, {
-      hint: 'request a range that starts before the end of the file',
+      kind: 'bad_range', hint: 'request a range that starts before the end of the file',
     });
   }
   return { start: range.start, end: Math.min(range.end, size - 1) };

@@ -31,5 +31,5 @@ test('boot.img goes into the MBR keeping the partition table; core.img blocklist
 test('a core.img larger than the BIOS boot partition is refused', () => {
   const disk = join(tempDir('herd-grub-'), 'disk');
   writeFileSync(disk, Buffer.alloc(512 * 16));
-  assert.throws(() => embedGrubBios(disk, Buffer.alloc(512), Buffer.alloc(512 * 10), 2, 4), { code: 'GRUB_CORE_TOO_BIG' });
+  assert.throws(() => embedGrubBios(disk, Buffer.alloc(512), Buffer.alloc(512 * 10), 2, 4), { code: 'grub.core_too_big' });
 });

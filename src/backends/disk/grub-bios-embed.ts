@@ -6,11 +6,11 @@ import { AppError } from '../../errors.ts';
  * core.img into the BIOS boot partition, and the sector pointers patched. No loop device, no grub-pc on the host.
  */
 export function embedGrubBios(disk: string, bootImg: Buffer, coreImg: Buffer, startLba: number, maxSectors: number): number {
-  if (bootImg.length !== 512) throw new AppError('GRUB_BAD_BOOT_IMG', `boot.img is ${bootImg.length} bytes, expected 512`, { kind: 'dependency', hint: 'reinstall grub-pc-bin' });
+  if (bootImg.length !== 512) throw new AppError('grub.bad_boot_img', `boot.img is ${bootImg.length} bytes, expected 512`, { kind: 'dependency', hint: 'reinstall grub-pc-bin' });
   const core = Buffer.alloc(Math.ceil(coreImg.length / 512) * 512);
   coreImg.copy(core);
   const sectors = core.length / 512;
-  if (sectors > maxSectors) throw new AppError('GRUB_CORE_TOO_BIG', `core.img needs ${sectors} sectors, the BIOS boot partition has ${maxSectors}`, { kind: 'internal' });
+  if (sectors > maxSectors) throw new AppError('grub.core_too_big', `core.img needs ${sectors} sectors, the BIOS boot partition has ${maxSectors}`, { kind: 'internal' });
 
   const fd = openSync(disk, 'r+');
   try {

@@ -96,7 +96,7 @@ export function powerdown(monitorSocket: string): Promise<void> {
 }
 
 export function vmDied(vm: QemuVm, what: string): AppError {
-  return new AppError('QA_VM_DIED', `QEMU exited while ${what}`, {
+  return new AppError('qa.vm_died', `QEMU exited while ${what}`, {
     kind: 'dependency',
     hint: 'see the serial log in the output folder; QEMU said: ' + (vm.stderr().trim().split('\n').slice(-3).join(' | ') || '(nothing)'),
   });

@@ -7,14 +7,14 @@ import { runCommand } from './run-command.ts';
 
 test('a missing host tool names the Debian package that provides it', async () => {
   await assert.rejects(runCommand(['mmdebstrap', '--version'], { env: { PATH: '/nonexistent' } }), (e: any) =>
-    e.code === 'HOST_TOOL_MISSING' && e.kind === 'dependency' && /apt-get install mmdebstrap/.test(e.hint));
+    e.code === 'host.tool_missing' && e.kind === 'dependency' && /apt-get install mmdebstrap/.test(e.hint));
   await assert.rejects(runCommand(['qemu-img', 'info'], { env: { PATH: '/nonexistent' } }), (e: any) => /apt-get install qemu-utils/.test(e.hint));
 });
 
 test('a failing command reports its exit code and last output lines', async () => {
   const lines: string[] = [];
   await assert.rejects(runCommand(['sh', '-c', 'echo one; echo two >&2; exit 3'], { onLine: (l) => lines.push(l) }), (e: any) =>
-    e.code === 'HOST_COMMAND_FAILED' && /exit 3/.test(e.message) && /two/.test(e.message));
+    e.code === 'host.command_failed' && /exit 3/.test(e.message) && /two/.test(e.message));
   assert.deepEqual(lines.sort(), ['one', 'two']);
 });
 

@@ -21,7 +21,7 @@ export interface RunOptions {
 /** Runs argv (never a shell string); rejects with an AppError naming the Debian package when the tool is missing. */
 export function runCommand(argv: string[], opts: RunOptions = {}): Promise<{ stdout: string }> {
   const [cmd, ...args] = argv;
-  if (!cmd) throw new AppError('INTERNAL_EMPTY_COMMAND', 'empty command', { kind: 'internal' });
+  if (!cmd) throw new AppError('internal.empty_command', 'empty command', { kind: 'internal' });
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -47,14 +47,14 @@ export function runCommand(argv: string[], opts: RunOptions = {}): Promise<{ std
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') {
         const pkg = packageFor(cmd);
-        reject(new AppError('HOST_TOOL_MISSING', `${cmd} is not installed on this machine`, {
+        reject(new AppError('host.tool_missing', `${cmd} is not installed on this machine`, {
           kind: 'dependency', hint: pkg ? `apt-get install ${pkg}  (or run: herd doctor --install)` : 'install it and retry',
         }));
       } else reject(e);
     });
     child.on('close', (code, signal) => {
       if (code === 0) return void sinkDone.then(() => resolve({ stdout: Buffer.concat(chunks).toString('utf8') }), reject);
-      reject(new AppError('HOST_COMMAND_FAILED', `${cmd} failed (${signal ?? `exit ${code}`}): ${tail.slice(-5).join(' | ')}`, {
+      reject(new AppError('host.command_failed', `${cmd} failed (${signal ?? `exit ${code}`}): ${tail.slice(-5).join(' | ')}`, {
         kind: 'dependency', hint: 'the full output is in the build log', details: { argv, tail },
       }));
     });

@@ -28,7 +28,7 @@ export async function makeSeedIso(dir: string, seed: NoCloudSeed): Promise<strin
   try {
     await runCommand(['cloud-localds', ...net, iso, join(src, 'user-data'), join(src, 'meta-data')]);
   } catch (e) {
-    if (!isAppError(e) || e.code !== 'HOST_TOOL_MISSING') throw e;
+    if (!isAppError(e) || e.code !== 'host.tool_missing') throw e;
     await runCommand(['xorriso', '-as', 'mkisofs', '-quiet', '-output', iso, '-volid', 'cidata', '-joliet', '-rock', ...files], { cwd: src });
   }
   return iso;

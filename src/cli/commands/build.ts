@@ -16,7 +16,7 @@ async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
   });
   process.stdout.write(toTable(report) + '\n');
   if (!report.passed) {
-    throw new AppError('QA_FAILED', `QA failed: ${outDir} is built but not marked tested`, { hint: `see ${outDir}/qa/report.json and the serial logs there` });
+    throw new AppError('qa.failed', `QA failed: ${outDir} is built but not marked tested`, { hint: `see ${outDir}/qa/report.json and the serial logs there` });
   }
   process.stdout.write(`QA passed: ${outDir} is marked tested (manifest.json qa.passed)\n`);
 }
@@ -36,7 +36,7 @@ export function registerBuild(program: Command): void {
     .option('--firmware <fw>', 'firmware for --test: bios, uefi or both', 'both')
     .action(async (recipe: string, o) => {
       if (!['bios', 'uefi', 'both'].includes(o.firmware)) {
-        throw new AppError('CLI_BAD_FIRMWARE', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
+        throw new AppError('cli.bad_firmware', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
       }
       const outDir = o.out === 'out/<name>' ? `out/${(await import('../../recipe/load.ts')).loadRecipe(recipe).recipe.name}` : o.out;
       const tty = !o.json && process.stdout.isTTY && !o.verbose ? ttyReporter(process.stdout) : undefined;

@@ -12,7 +12,7 @@ export function registerCache(program: Command): void {
     .option('--cache <dir>', 'cache folder (default $HERD_CACHE or ~/.cache/herd)')
     .action((o) => {
       const days = Number(o.olderThan);
-      if (!Number.isFinite(days) || days < 0) throw new AppError('CLI_BAD_DAYS', `--older-than must be a number of days, got "${o.olderThan}"`, { hint: 'e.g. --older-than 7; 0 removes every step' });
+      if (!Number.isFinite(days) || days < 0) throw new AppError('cli.bad_days', `--older-than must be a number of days, got "${o.olderThan}"`, { hint: 'e.g. --older-than 7; 0 removes every step' });
       const { removed, bytesFreed } = new StepCache(o.cache ?? defaultCacheDir()).prune(days);
       process.stdout.write(`removed ${removed.length} step(s), freed ${formatMiB(bytesFreed)}\n`);
     });

@@ -36,13 +36,13 @@ export function registerRun(program: Command): void {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       if (code !== 0 && code !== null) {
-        throw new AppError('RUN_VM_FAILED', `QEMU exited with ${code}`, { kind: 'dependency', hint: running.vm.stderr().trim() });
+        throw new AppError('run.vm_failed', `QEMU exited with ${code}`, { kind: 'dependency', hint: running.vm.stderr().trim() });
       }
     });
 }
 
 function positiveInt(flag: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535 * 1024) throw new AppError('CLI_BAD_NUMBER', `${flag} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535 * 1024) throw new AppError('cli.bad_number', `${flag} must be a positive integer, got "${v}"`);
   return n;
 }

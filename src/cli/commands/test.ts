@@ -33,7 +33,7 @@ export function registerTest(program: Command): void {
       process.stdout.write(`reports: ${join(out, 'report.json')}, ${join(out, 'junit.xml')}\n`);
       if (!report.passed) {
         const failed = report.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id);
-        throw new AppError('QA_FAILED', `QA failed for ${image}: ${[...new Set(failed)].join(', ')}`, {
+        throw new AppError('qa.failed', `QA failed for ${image}: ${[...new Set(failed)].join(', ')}`, {
           hint: `findings per check are in ${join(out, 'report.json')}; serial console logs are in ${out}`,
         });
       }
@@ -44,7 +44,7 @@ function parseTimeout(v?: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new AppError('CLI_BAD_TIMEOUT', `--boot-timeout must be a positive number of seconds, got "${v}"`);
+    throw new AppError('cli.bad_timeout', `--boot-timeout must be a positive number of seconds, got "${v}"`);
   }
   return n;
 }

@@ -5,7 +5,7 @@ import { OVMF_CODE, OVMF_VARS, requireTools, which } from '../host-tools.ts';
 export function requireBootTools(firmware: 'bios' | 'uefi' | 'both'): void {
   requireTools(['qemu-system-x86_64', 'qemu-img', 'ssh', 'ssh-keygen']);
   if (!which('cloud-localds') && !which('xorriso')) {
-    throw new AppError('HOST_TOOL_MISSING', 'cloud-localds (or xorriso) is needed to make the NoCloud seed', {
+    throw new AppError('host.tool_missing', 'cloud-localds (or xorriso) is needed to make the NoCloud seed', {
       kind: 'dependency',
       hint: 'install it with: apt-get install --no-install-recommends cloud-image-utils',
     });

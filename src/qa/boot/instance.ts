@@ -122,7 +122,7 @@ async function rebootGuest(vm: QemuVm, sh: Instance['sh'], target: SshTarget, ti
     }
   }
   if (!vm.alive()) throw vmDied(vm, 'rebooting');
-  throw new AppError('QA_REBOOT_TIMEOUT', 'the guest did not come back over SSH after a reboot', {
+  throw new AppError('qa.reboot_timeout', 'the guest did not come back over SSH after a reboot', {
     kind: 'user', hint: `see the serial log ${vm.spec.serialLog}`,
   });
 }
@@ -136,7 +136,7 @@ async function stopGuest(vm: QemuVm, sh: Instance['sh']): Promise<void> {
 
 function bootTimeout(o: InstanceOptions, what: string): AppError {
   const who = o.label === o.firmware ? o.firmware : `${o.label} (${o.firmware})`;
-  return new AppError('QA_BOOT_TIMEOUT', `${who}: gave up after ${o.sshTimeoutMs / 1000}s waiting for ${what}`, {
+  return new AppError('qa.boot_timeout', `${who}: gave up after ${o.sshTimeoutMs / 1000}s waiting for ${what}`, {
     kind: 'user',
     hint: `read the serial console log ${o.serialLog}; under software emulation raise --boot-timeout`,
   });

@@ -34,7 +34,7 @@ export function resolveSuites(extra: string[] = []): ResolvedSuites {
   const picked = names.map((n) => {
     const s = (suites as Record<string, Suite>)[n];
     if (!s) {
-      throw new AppError('QA_UNKNOWN_SUITE', `unknown QA suite "${n}"`, { hint: `known suites: ${Object.keys(suites).join(', ')}` });
+      throw new AppError('qa.unknown_suite', `unknown QA suite "${n}"`, { hint: `known suites: ${Object.keys(suites).join(', ')}` });
     }
     return s;
   });

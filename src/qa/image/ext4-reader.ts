@@ -25,7 +25,7 @@ export async function openRootFs(rawImage: string, offset: number): Promise<Root
   const exec = (args: string[]) => run([debugfs, ...args, device], { env: ENV, allowFailure: true });
   const probe = await exec(['-R', 'stats']);
   if (probe.code !== 0 || !/Filesystem magic number:\s+0xEF53/.test(probe.stdout)) {
-    throw new AppError('QA_ROOT_NOT_EXT4', 'the root partition does not hold a readable ext4 filesystem', {
+    throw new AppError('qa.root_not_ext4', 'the root partition does not hold a readable ext4 filesystem', {
       hint: 'herd images carry ext4 in partition 1; check the image with `sfdisk -l` and `e2fsck -fn`',
       details: probe.stderr.trim(),
     });

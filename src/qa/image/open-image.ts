@@ -21,15 +21,15 @@ export interface OpenImage {
 
 export async function detectFormat(path: string): Promise<{ format: ImageFormat; virtualSize: number }> {
   await stat(path).catch(() => {
-    throw new AppError('QA_IMAGE_NOT_FOUND', `image not found: ${path}`, {
-      hint: 'pass the disk.raw or disk.qcow2 written by `herd build`',
+    throw new AppError('qa.image_not_found', `image not found: ${path}`, {
+      kind: 'not_found', hint: 'pass the disk.raw or disk.qcow2 written by `herd build`',
     });
   });
   requireTools(['qemu-img']);
   const r = await run(['qemu-img', 'info', '--output=json', path]);
   const info = JSON.parse(r.stdout) as { format?: string; 'virtual-size'?: number };
   if (info.format !== 'raw' && info.format !== 'qcow2') {
-    throw new AppError('QA_IMAGE_FORMAT', `unsupported image format "${info.format}" for ${path}`, {
+    throw new AppError('qa.image_format', `unsupported image format "${info.format}" for ${path}`, {
       hint: 'herd test reads raw and qcow2 disks; convert others with qemu-img convert -O qcow2',
     });
   }

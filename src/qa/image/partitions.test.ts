@@ -18,6 +18,6 @@ describe('partition table', () => {
 
   it('explains a disk without a Linux root partition', () => {
     const t = parseSfdiskJson(JSON.stringify({ partitiontable: { label: 'gpt', partitions: [] } }));
-    assert.throws(() => rootPartition(t), (e: any) => e.code === 'QA_NO_ROOT_PARTITION' && /Linux root/.test(e.hint));
+    assert.throws(() => rootPartition(t), (e: any) => e.code === 'qa.no_root_partition' && /Linux root/.test(e.hint));
   });
 });

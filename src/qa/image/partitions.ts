@@ -40,7 +40,7 @@ export async function readPartitionTable(rawImage: string): Promise<PartitionTab
   const sfdisk = which('sfdisk') ?? 'sfdisk';
   const r = await run([sfdisk, '--json', rawImage], { allowFailure: true });
   if (r.code !== 0) {
-    throw new AppError('QA_NO_PARTITION_TABLE', `${rawImage} has no readable partition table`, {
+    throw new AppError('qa.no_partition_table', `${rawImage} has no readable partition table`, {
       hint: 'herd test expects a raw or qcow2 GPT disk image (disk.raw / disk.qcow2 from herd build)',
       details: r.stderr.trim(),
     });
@@ -69,7 +69,7 @@ export function rootPartition(table: PartitionTable): Partition {
   const roots = table.partitions.filter((p) => p.role === 'root');
   const root = roots.find((p) => p.number === 1) ?? roots[0];
   if (!root) {
-    throw new AppError('QA_NO_ROOT_PARTITION', 'no Linux root partition found in the image', {
+    throw new AppError('qa.no_root_partition', 'no Linux root partition found in the image', {
       hint: 'the image must carry a GPT partition of type "Linux root (x86-64)" or "Linux filesystem"',
     });
   }
