@@ -158,7 +158,7 @@ test('a failed build leaves no output folder behind', { skip }, () => {
   const out = join(recipeDir, 'never');
   const r = herd('build', bad, '--out', out);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /SIZE_BUDGET_EXCEEDED/);
+  assert.match(r.stderr, /size\.budget_exceeded/);
   assert.ok(!existsSync(out));
   assert.deepEqual(readdirSync(recipeDir).filter((f) => f.startsWith('.never')), [], 'no staging folder left');
 });

@@ -23,7 +23,7 @@ test('herd lint reports every problem as file:line:col with a hint, exit 1', () 
   writeFileSync(bad, 'name: ok\ndescription: d\ndistribution:\n  name: debian\n  release: "12"\ndisk:\n  sise: 2GiB\noutputs: [qcow3]\n');
   const r = herd('lint', bad);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /error\[RECIPE_INVALID\]: recipe has 2 problems/);
+  assert.match(r.stderr, /error\[recipe\.invalid\]: recipe has 2 problems/);
   assert.match(r.stderr, /bad\.yaml:7:3: disk\.sise: unknown key "sise"\n\s+hint: did you mean "size"\?/);
   assert.match(r.stderr, /bad\.yaml:8:11: outputs\[0\]: .*\n\s+hint: one of: raw, qcow2/);
 });
@@ -56,7 +56,7 @@ test('herd plan --lock prints steps with cache ids, offline, and the same ids ev
 test('a missing recipe and a bad flag get clear errors', () => {
   const r = herd('build', 'nope.yaml');
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /RECIPE_NOT_FOUND.*nope\.yaml/);
+  assert.match(r.stderr, /recipe\.not_found.*nope\.yaml/);
   const f = herd('build', 'recipes/base.yaml', '--bogus');
   assert.equal(f.status, 2);
   assert.match(f.stderr, /unknown option '--bogus'/);
