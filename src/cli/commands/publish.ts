@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { exportDocuments } from '../../release/export-documents.ts';
 import { openServices } from '../../release/open-services.ts';
 import { publishRelease } from '../../release/publish-release.ts';
-import { storePublicUrl } from '../../release/public-url.ts';
+import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
 import { checkChannel } from '../../store/releases.ts';
 import { type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
 
@@ -22,6 +22,8 @@ export function registerPublish(program: Command): void {
       try {
         if (opts.publicUrl && (await storePublicUrl(svc.store, opts.publicUrl))) {
           process.stderr.write(`herd publish: public URL set to ${opts.publicUrl} (stored; later commands use it)\n`);
+        } else if (!opts.publicUrl && !(await storedPublicUrl(svc.store)) && !o.json) {
+          process.stderr.write(`herd publish: no public URL is stored; feeds link to ${svc.feed.publicUrl} (set it once with --public-url URL)\n`);
         }
         const release = await publishRelease(svc, resolve(dir), {
           channel: checkChannel(o.channel), product: o.product, version: o.version,
