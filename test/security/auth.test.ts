@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
+import { checkExposure } from '../../src/api/exposure.ts';
 import { toAppError } from '../../src/api/http-errors.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { storeErrorFor } from '../../src/store/store-errors.ts';
@@ -131,7 +132,7 @@ for (const target of testDatabases) {
         assert.equal((await res.json()).code, 'api.unsupported_media');
       }
       const none = await app.request(url, { method: 'POST', headers: bearer(tokens.admin), body: '{"reason":"csrf attack"}' });
-      assert.ok([415].includes(none.status), `no content type: ${none.status}`);
+      assert.equal(none.status, 415, 'a write without Content-Type');
       assert.equal((await svc.store.db.selectFrom('releases').select('revoked_at').where('id', '=', r.id).executeTakeFirst())?.revoked_at, null);
     });
 
@@ -226,6 +227,39 @@ for (const target of testDatabases) {
       assert.equal(again!.status, 200, 'the slot was never released');
       await svc.queue.cancel(job.id);
       await again!.text();
+    });
+
+    test('CORS only for configured origins: preflight and answers name them, nobody else', async () => {
+      const portal = 'https://portal.example';
+      const withCors = createApp(svc, { corsOrigins: [portal] });
+      const pre = await withCors.request('/api/tokens', { method: 'OPTIONS', headers: { origin: portal, 'access-control-request-method': 'POST' } });
+      assert.equal(pre.status, 204);
+      assert.equal(pre.headers.get('access-control-allow-origin'), portal);
+      assert.match(pre.headers.get('access-control-allow-headers')!, /authorization/);
+      const res = await withCors.request('/api/tokens', post({ role: 'viewer' }, { origin: portal, ...bearer(tokens.admin) }));
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('access-control-allow-origin'), portal);
+      const other = await withCors.request('/api/tokens', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
+      assert.equal((await app.request('/api/tokens', { method: 'OPTIONS', headers: { origin: portal } })).headers.get('access-control-allow-origin'), null);
+    });
+
+    test('exposure: beyond loopback only with a usable token, a wildcard bind only with a public URL', async () => {
+      const bare = await servicesOn(target, { withKey: false });
+      try {
+        await checkExposure(bare.svc.store, { host: '127.0.0.1' });
+        await checkExposure(bare.svc.store, { host: '::1' });
+        await assert.rejects(checkExposure(bare.svc.store, { host: '192.168.1.5' }), { code: 'serve.no_tokens' });
+        const t = await createToken(bare.svc.store.db, { role: 'viewer' });
+        await checkExposure(bare.svc.store, { host: '192.168.1.5' });
+        await assert.rejects(checkExposure(bare.svc.store, { host: '0.0.0.0' }), { code: 'serve.no_public_url' });
+        await assert.rejects(checkExposure(bare.svc.store, { host: '::' }), { code: 'serve.no_public_url' });
+        await checkExposure(bare.svc.store, { host: '0.0.0.0', publicUrl: PUBLIC_URL });
+        await revokeToken(bare.svc.store.db, t.token.id);
+        await assert.rejects(checkExposure(bare.svc.store, { host: '0.0.0.0', publicUrl: PUBLIC_URL }), { code: 'serve.no_tokens' });
+      } finally {
+        await bare.cleanup();
+      }
     });
 
     test('a missing signing key is 503 (dependency), not 400', async () => {
