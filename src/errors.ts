@@ -17,6 +17,10 @@ export const ERROR_KINDS = {
   dependency: { status: 503, exit: 3 },
   // our bug
   internal: { status: 500, exit: 70 },
+  // the request named a host this server does not serve (DNS rebinding, a stray proxy)
+  misdirected: { status: 421, exit: 1 },
+  // a shared limit (open event streams) is reached for now; try again later
+  rate_limited: { status: 429, exit: 1 },
 } as const;
 export type ErrorKind = keyof typeof ERROR_KINDS;
 

@@ -1,6 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { Authorize, Role } from './roles.ts';
+import { type Authenticate, createHint } from '../auth/authenticate.ts';
+import { type Principal, type Role, roleAtLeast } from '../auth/roles.ts';
+import { AppError } from '../errors.ts';
 import { parseBody, parseParams, parseQuery } from './validate.ts';
 
 /**
@@ -12,6 +14,7 @@ export interface RouteDef {
   path: string;
   summary: string;
   tag: string;
+  /** The least role a caller needs; without it the route is an anonymous public read. */
   role?: Role;
   body?: z.ZodType;
   query?: z.ZodType;
@@ -32,10 +35,26 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   return def as RouteDef;
 }
 
-export function mountRoutes(app: Hono, routes: RouteDef[], authorize: Authorize): void {
+/** The one role check, for every route and every kind of credential: 401 without one, 403 below the role. */
+export async function requireRole(c: Context, authenticate: Authenticate, role: Role): Promise<Principal> {
+  const who = await authenticate(c);
+  if (!who) {
+    throw new AppError('api.unauthenticated', `${c.req.method} ${c.req.path} needs a credential (role ${role} or above)`, {
+      kind: 'unauthenticated', hint: createHint(role),
+    });
+  }
+  if (!roleAtLeast(who.role, role)) {
+    throw new AppError('api.forbidden', `${c.req.method} ${c.req.path} needs role ${role}; ${who.via} "${who.name}" has role ${who.role}`, {
+      kind: 'forbidden', hint: `ask an admin for a ${role} token (\`herd tokens create --role ${role}\`)`,
+    });
+  }
+  return who;
+}
+
+export function mountRoutes(app: Hono, routes: RouteDef[], authenticate: Authenticate): void {
   for (const r of routes) {
     app[r.method](r.path, async (c) => {
-      if (r.role) await authorize(c, r.role);
+      if (r.role) await requireRole(c, authenticate, r.role);
       const input = {
         params: r.params ? parseParams(c, r.params) : undefined,
         query: r.query ? parseQuery(c, r.query) : undefined,
@@ -60,7 +79,7 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
     (paths[path] ??= {})[r.method] = {
       summary: r.summary,
       tags: [r.tag],
-      ...(r.role ? { 'x-required-role': r.role } : {}),
+      ...(r.role ? { 'x-required-role': r.role, security: [{ bearer: [] }] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
       responses: {
@@ -69,7 +88,7 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
       },
     };
   }
-  return { openapi: '3.1.0', info, paths };
+  return { openapi: '3.1.0', info, paths, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `herd tokens create`' } } } };
 }
 
 function jsonSchema(s: z.ZodType): unknown {

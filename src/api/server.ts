@@ -17,13 +17,16 @@ export interface ServerOptions {
   worker: boolean;
   heartbeatMs?: number;
   staleAfterMs?: number;
+  allowedHosts?: string[];
+  corsOrigins?: string[];
+  maxEventStreams?: number;
 }
 
 export interface RunningServer { url: string; worker?: Worker; close(): Promise<void> }
 
 /** Listens, starts the embedded worker, and keeps feeds from expiring by re-signing them. */
 export async function startServer(svc: ReleaseServices, o: ServerOptions): Promise<RunningServer> {
-  const app = createApp(svc, { dataDir: o.dataDir, keysDir: o.keysDir });
+  const app = createApp(svc, { dataDir: o.dataDir, keysDir: o.keysDir, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins, maxEventStreams: o.maxEventStreams });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: o.host, port: o.port }, () => resolve(s));
     s.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
@@ -45,7 +48,7 @@ export async function startServer(svc: ReleaseServices, o: ServerOptions): Promi
   }, Math.max(60_000, svc.feed.feedTtlMs / 4));
   refresh.unref();
   return {
-    url: `http://${o.host}:${port}`,
+    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
     worker,
     async close() {
       clearInterval(refresh);

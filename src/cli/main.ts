@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.ts';
 import { exitCodeFor, formatError } from '../errors.ts';
+import { storeErrorFor } from '../store/store-errors.ts';
 
 /** The one place where errors become exit codes. */
 async function main(argv: string[]): Promise<number> {
@@ -12,8 +13,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+  } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 2;
+    const e = storeErrorFor(caught) ?? caught;
     process.stderr.write(formatError(e) + '\n');
     return exitCodeFor(e);
   }

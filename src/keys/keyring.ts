@@ -106,5 +106,5 @@ export async function loadActiveSigner(dir: string): Promise<OpenPgpSigner> {
 }
 
 function noKey(dir: string): AppError {
-  return new AppError('keys.none', `no signing key in ${dir}`, { hint: 'create one with `herd keys generate --data DIR`' });
+  return new AppError('keys.none', `no signing key in ${dir}`, { kind: 'dependency', hint: 'create one with `herd keys generate --data DIR`' });
 }

@@ -7,6 +7,7 @@ import { loadActiveSigner } from '../keys/keyring.ts';
 import type { Signer } from '../keys/signer.ts';
 import { SqlQueue } from '../queue/sql-queue.ts';
 import { openDatabase } from '../store/database.ts';
+import { storedPublicUrl } from './public-url.ts';
 import type { FeedConfig } from './republish.ts';
 import type { ReleaseServices } from './services.ts';
 
@@ -31,7 +32,7 @@ export function keysDirOf(o: Pick<ServiceOptions, 'dataDir' | 'keysDir'>): strin
 export async function openServices(o: ServiceOptions): Promise<ReleaseServices> {
   const artifacts = openArtifactStore(o.artifacts ?? join(o.dataDir, 'artifacts'));
   const store = await openDatabase(o.database ?? join(o.dataDir, 'herd.db'));
-  const feed: FeedConfig = { publicUrl: o.publicUrl ?? DEFAULT_PUBLIC_URL, feedTtlMs: (o.feedTtlDays ?? 7) * 86_400_000 };
+  const feed: FeedConfig = { publicUrl: o.publicUrl ?? (await storedPublicUrl(store)) ?? DEFAULT_PUBLIC_URL, feedTtlMs: (o.feedTtlDays ?? 7) * 86_400_000 };
   let signer: Promise<Signer> | undefined;
   return {
     store,

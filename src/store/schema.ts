@@ -96,6 +96,25 @@ export interface DocumentTable {
   updated_at: string;
 }
 
+/** API tokens: the secret itself is never stored, only its sha256 (hex). */
+export interface TokenTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Operator settings configured once (the public URL) and read by every process. */
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
 export interface Schema {
   products: ProductTable;
   releases: ReleaseTable;
@@ -105,4 +124,6 @@ export interface Schema {
   job_events: JobEventTable;
   feed_state: FeedStateTable;
   documents: DocumentTable;
+  tokens: TokenTable;
+  settings: SettingTable;
 }

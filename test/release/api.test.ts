@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
 import { parseRange } from '../../src/api/byte-range.ts';
-import { AppError } from '../../src/errors.ts';
 import { publishRelease } from '../../src/release/publish-release.ts';
 import type { Release } from '../../src/store/releases.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
+import { bearer, tokenFor } from './fixtures/auth.ts';
 import { writeBuildOutput } from './fixtures/build-output.ts';
 import { makeServices } from './fixtures/services.ts';
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+let admin = '';
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...bearer(admin) }, body: JSON.stringify(body) });
 
 describe('HTTP API', () => {
   let env: Awaited<ReturnType<typeof makeServices>>;
@@ -21,6 +22,7 @@ describe('HTTP API', () => {
   before(async () => {
     env = await makeServices('herd-api-');
     app = createApp(env.svc, { dataDir: join(env.dir, 'data'), eventPollMs: 20, documentTtlMs: 0 });
+    admin = await tokenFor(env.svc, 'admin');
     release = await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'out'), { version: '2026.11.25.0' }));
   });
   after(async () => { await env.cleanup(); });
@@ -38,7 +40,7 @@ describe('HTTP API', () => {
     assert.equal(body.code, 'api.invalid_input');
     assert.deepEqual(body.details.map((d: any) => d.path).sort(), ['body.id', 'body.title']);
     assert.ok(body.hint);
-    const bad = await app.request('/api/products', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
+    const bad = await app.request('/api/products', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json', ...bearer(admin) } });
     assert.equal((await bad.json()).code, 'api.invalid_json');
     assert.equal((await app.request('/api/releases/not-a-uuid')).status, 400);
     assert.equal((await app.request('/api/releases?channel=nightly')).status, 400);
@@ -56,7 +58,7 @@ describe('HTTP API', () => {
     assert.equal(job.kind, 'build');
     assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing', qa: 'full' });
     assert.equal((await app.request('/api/products/nope/builds', json({}))).status, 404);
-    assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })).status, 200);
+    assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, json({}))).status, 200);
   });
 
   test('cloud images: recorded once, backfilled, refused when changed, and listed in the feed', async () => {
@@ -150,7 +152,7 @@ describe('HTTP API', () => {
     const job = await (await app.request('/api/publish', json({ dir: writeBuildOutput(join(env.dir, 'out-sse'), { name: 'sse', seed: 's' }) }))).json();
     const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds') }), pollMs: 10 });
     worker.start();
-    const res = await app.request(`/api/jobs/${job.id}/events`);
+    const res = await app.request(`/api/jobs/${job.id}/events`, { headers: bearer(admin) });
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
     const text = await res.text();
     await worker.stop();
@@ -158,19 +160,22 @@ describe('HTTP API', () => {
     assert.match(text, /event: log\ndata: .*stored and signed sse\//);
     assert.match(text, /event: end\ndata: .*"succeeded"/);
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
-    const resumed = await (await app.request(`/api/jobs/${job.id}/events`, { headers: { 'last-event-id': String(ids.at(-2)) } })).text();
+    const resumed = await (await app.request(`/api/jobs/${job.id}/events`, { headers: { 'last-event-id': String(ids.at(-2)), ...bearer(admin) } })).text();
     assert.equal([...resumed.matchAll(/^id: /gm)].length, 1);
   });
 
-  test('writes go through the role hook; reads do not', async () => {
+  test('writes go through the one role check; public reads do not', async () => {
     const seen: string[] = [];
-    const locked = createApp(env.svc, {
-      authorize: (_c, role) => { seen.push(role); throw new AppError('api.forbidden', `role ${role} required`); },
+    const viewer = createApp(env.svc, {
+      authenticate: async (c) => { seen.push(c.req.path); return { id: 'v', name: 'portal-user', role: 'viewer', via: 'session' }; },
     });
-    assert.equal((await locked.request('/api/products', json({ id: 'x', title: 'x' }))).status, 403);
-    assert.equal((await locked.request(`/api/releases/${release.id}/revoke`, json({ reason: 'nope nope' }))).status, 403);
-    assert.equal((await locked.request('/api/products')).status, 200);
-    assert.deepEqual(seen, ['publisher', 'publisher']);
+    const denied = await viewer.request('/api/products', json({ id: 'x', title: 'x' }));
+    assert.equal(denied.status, 403);
+    assert.match((await denied.json()).message, /needs role publisher/);
+    assert.equal((await viewer.request(`/api/releases/${release.id}/revoke`, json({ reason: 'nope nope' }))).status, 403);
+    assert.equal((await viewer.request('/api/products')).status, 200);
+    assert.equal((await viewer.request('/api/jobs')).status, 200);
+    assert.deepEqual(seen, ['/api/products', `/api/releases/${release.id}/revoke`, '/api/jobs']);
   });
 
   test('the OpenAPI document lists every route with its inputs', async () => {

@@ -4,16 +4,17 @@ import type { ReleaseServices } from '../../release/services.ts';
 import { createProduct, getProduct, listProducts, PRODUCT_ID } from '../../store/products.ts';
 import { CHANNELS } from '../../store/releases.ts';
 import { route, type RouteDef } from '../route-table.ts';
+import { text } from '../validate.ts';
 
-const ProductParams = z.object({ id: z.string().regex(PRODUCT_ID, 'must be a product id') });
+const ProductParams = z.object({ id: text({ max: 63 }).regex(PRODUCT_ID, 'must be a product id') });
 const NewProduct = z.object({
-  id: z.string().regex(PRODUCT_ID, 'lower-case letters, digits and -'),
-  title: z.string().min(1).max(200),
-  description: z.string().max(5000).default(''),
-  recipePath: z.string().min(1).optional(),
+  id: text({ max: 63 }).regex(PRODUCT_ID, 'lower-case letters, digits and -'),
+  title: text({ min: 1, max: 200 }),
+  description: text({ max: 5000, multiline: true }).default(''),
+  recipePath: text({ min: 1, max: 4096 }).optional(),
 });
 const NewBuild = z.object({
-  recipePath: z.string().min(1).optional(), channel: z.enum(CHANNELS).default('testing'),
+  recipePath: text({ min: 1, max: 4096 }).optional(), channel: z.enum(CHANNELS).default('testing'),
   qa: z.enum(['full', 'static', 'none']).default('full').describe('QA before publication: full (boot tests), static (audit only), none'),
 });
 
@@ -30,7 +31,7 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
       handler: async (c, { body }) => c.json(await createProduct(svc.store.db, { ...body, recipePath: body.recipePath ?? null }), 201) }),
     route({ method: 'get', path: '/api/products/:id', tag: 'products', summary: 'One product', params: ProductParams,
       handler: async (c, { params }) => c.json(await need(params.id)) }),
-    route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Start a build of the product recipe (a job)', role: 'builder',
+    route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Start a build of the product recipe (a job)', role: 'contributor',
       params: ProductParams, body: NewBuild,
       handler: async (c, { params, body }) => {
         const p = await need(params.id);

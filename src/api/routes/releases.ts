@@ -8,19 +8,20 @@ import { listArtifacts } from '../../store/artifacts.ts';
 import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
 import { route, type RouteDef } from '../route-table.ts';
+import { text } from '../validate.ts';
 
 const Id = z.object({ id: z.uuid() });
 const Filter = z.object({
-  product: z.string().optional(),
+  product: text({ max: 63 }).optional(),
   channel: z.enum(CHANNELS).optional(),
   state: z.enum(['pending', 'published', 'failed']).optional(),
 });
 
 const CloudImageInput = z.object({
-  arch: z.string().regex(/^[a-z0-9_]+$/),
-  platform: z.string().regex(/^[a-z0-9-]+$/),
-  region: z.string().regex(/^[a-z0-9-]+$/),
-  imageId: z.string().min(1).max(200),
+  arch: text({ max: 32 }).regex(/^[a-z0-9_]+$/),
+  platform: text({ max: 32 }).regex(/^[a-z0-9-]+$/),
+  region: text({ max: 64 }).regex(/^[a-z0-9-]+$/),
+  imageId: text({ min: 1, max: 200 }),
 });
 
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
@@ -56,7 +57,7 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
       params: Id, body: z.object({ to: z.enum(CHANNELS) }),
       handler: async (c, { params, body }) => { const r = await promoteRelease(svc, params.id, body.to); changed(); return c.json(r); } }),
     route({ method: 'post', path: '/api/releases/:id/revoke', tag: 'releases', summary: 'Revoke a release, with a reason', role: 'publisher',
-      params: Id, body: z.object({ reason: z.string().min(3).max(1000) }),
+      params: Id, body: z.object({ reason: text({ min: 3, max: 1000 }) }),
       handler: async (c, { params, body }) => { const r = await revokeRelease(svc, params.id, body.reason); changed(); return c.json(r); } }),
   ];
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { exportDocuments } from '../../release/export-documents.ts';
 import { openServices } from '../../release/open-services.ts';
 import { publishRelease } from '../../release/publish-release.ts';
+import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
 import { checkChannel } from '../../store/releases.ts';
 import { type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
 
@@ -16,8 +17,14 @@ export function registerPublish(program: Command): void {
     .option('--export <dir>', 'also write every feed document under DIR, for a static web server or mirror')
     .option('--json', 'print the release as JSON')
     .action(async (dir: string, o: RawServiceOptions & { channel: string; product?: string; version?: string; export?: string; json?: boolean }) => {
-      const svc = await openServices(serviceOptions(o));
+      const opts = serviceOptions(o);
+      const svc = await openServices(opts);
       try {
+        if (opts.publicUrl && (await storePublicUrl(svc.store, opts.publicUrl))) {
+          process.stderr.write(`herd publish: public URL set to ${opts.publicUrl} (stored; later commands use it)\n`);
+        } else if (!opts.publicUrl && !(await storedPublicUrl(svc.store)) && !o.json) {
+          process.stderr.write(`herd publish: no public URL is stored; feeds link to ${svc.feed.publicUrl} (set it once with --public-url URL)\n`);
+        }
         const release = await publishRelease(svc, resolve(dir), {
           channel: checkChannel(o.channel), product: o.product, version: o.version,
           onProgress: (m) => { if (!o.json) process.stderr.write(`${m}\n`); },

@@ -3,10 +3,11 @@ import { registerKeys } from './keys.ts';
 import { registerPublish } from './publish.ts';
 import { registerReleases } from './releases.ts';
 import { registerServe } from './serve.ts';
+import { registerTokens } from './tokens.ts';
 import { registerVerify } from './verify.ts';
 import { registerWorker } from './worker.ts';
 
 /** The release service's commands, registered as one entry of the command table. */
 export function registerReleaseService(program: Command): void {
-  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases]) register(program);
+  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases, registerTokens]) register(program);
 }

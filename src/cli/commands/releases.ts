@@ -3,19 +3,36 @@ import { AppError } from '../../errors.ts';
 
 interface ApiOpts { server: string; json?: boolean }
 
-/** Calls a running `herd serve`; API errors come back as AppErrors with the server's code and hint. */
+/**
+ * Calls a running `herd serve` with the token in HERD_TOKEN (if set); API errors come back as AppErrors
+ * with the server's code and hint.
+ */
 async function call(o: ApiOpts, method: string, path: string, body?: unknown): Promise<any> {
   let res: Response;
+  const token = process.env.HERD_TOKEN;
   try {
+    // Writes always send JSON (the server refuses other media types, against cross-site forms).
+    const write = method !== 'GET';
     res = await fetch(new URL(path, o.server), {
-      method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+      method,
+      headers: { ...(write ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: write ? JSON.stringify(body ?? {}) : undefined,
     });
   } catch (e) {
     throw new AppError('cli.server_unreachable', `cannot reach ${o.server}: ${(e as Error).message}`, { kind: 'dependency', hint: 'start it with `herd serve`, or pass --server URL' });
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new AppError(data.code ?? 'cli.server_error', data.message ?? `HTTP ${res.status}`, { hint: data.hint, kind: res.status >= 500 ? 'dependency' : 'user' });
+  if (!res.ok) {
+    const kind = res.status === 401 ? 'unauthenticated' : res.status === 403 ? 'forbidden' : res.status >= 500 ? 'dependency' : 'user';
+    const hint = res.status === 401 && !token ? `HERD_TOKEN is not set: ${data.hint ?? 'create a token with `herd tokens create --role ROLE`'}` : data.hint;
+    throw new AppError(data.code ?? 'cli.server_error', data.message ?? `HTTP ${res.status}`, { hint, kind });
+  }
   return data;
+}
+
+/** Text from the server shown in a terminal: control characters (escape sequences) are shown escaped, never sent raw. */
+function printable(s: unknown): string {
+  return String(s ?? '').replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `herd releases list|promote|revoke`: the release API from the command line. */
@@ -28,7 +45,7 @@ export function registerReleases(program: Command): void {
       const q = new URLSearchParams(Object.entries({ product: o.product, channel: o.channel }).filter(([, v]) => v) as [string, string][]);
       const { releases: list } = await call(o, 'GET', `/api/releases?${q}`);
       if (o.json) { process.stdout.write(JSON.stringify(list, null, 2) + '\n'); return; }
-      for (const r of list) process.stdout.write(`${r.id}  ${r.productId.padEnd(16)} ${r.version.padEnd(14)} ${r.channel.padEnd(8)} ${r.state}${r.revokedAt ? ` revoked: ${r.revokeReason}` : ''}\n`);
+      for (const r of list) process.stdout.write(`${r.id}  ${r.productId.padEnd(16)} ${r.version.padEnd(14)} ${r.channel.padEnd(8)} ${r.state}${r.revokedAt ? ` revoked: ${printable(r.revokeReason)}` : ''}\n`);
     });
   server(releases.command('promote').argument('<id>', 'release id').description('move a release to another channel'))
     .option('--to <channel>', 'target channel', 'stable')
@@ -40,6 +57,6 @@ export function registerReleases(program: Command): void {
     .requiredOption('--reason <text>', 'why (shown to clients in the feed)')
     .action(async (id: string, o: ApiOpts & { reason: string }) => {
       const r = await call(o, 'POST', `/api/releases/${encodeURIComponent(id)}/revoke`, { reason: o.reason });
-      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : `${r.productId} ${r.version} revoked: ${r.revokeReason}\n`);
+      process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : `${r.productId} ${r.version} revoked: ${printable(r.revokeReason)}\n`);
     });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { checkExposure } from '../../api/exposure.ts';
 import { startServer } from '../../api/server.ts';
 import { openServices } from '../../release/open-services.ts';
+import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
 import { parsePort, parsePositive, type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
 
 /** Resolves on SIGINT/SIGTERM, so commands shut down cleanly (finish the job in hand, close the database). */
@@ -12,25 +14,46 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+const collect = (value: string, list: string[] = []) => [...list, value];
+
+type ServeOpts = RawServiceOptions & {
+  host: string; port: number; worker: boolean; heartbeatTimeout: number; allowedHost?: string[]; corsOrigin?: string[]; maxEventStreams: number;
+};
+
 /** `herd serve`: the API, the feeds, downloads and (by default) an embedded worker. */
 export function registerServe(program: Command): void {
   withServiceOptions(program.command('serve'))
     .description('run the release service: HTTP API, feeds, downloads and a worker')
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--host <addr>', 'address to listen on (beyond loopback only once a token exists; see `herd tokens`)', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8080)
     .option('--no-worker', 'do not run jobs in this process (run `herd worker` elsewhere)')
     .option('--heartbeat-timeout <seconds>', 'retry a job whose worker sent no heartbeat for this long', parsePositive('--heartbeat-timeout'), 60)
-    .action(async (o: RawServiceOptions & { host: string; port: number; worker: boolean; heartbeatTimeout: number }) => {
+    .option('--allowed-host <name>', 'also answer to this Host name (besides the public URL\'s and loopback); repeatable', collect)
+    .option('--cors-origin <url>', 'let browser pages of this origin call the API (CORS); repeatable; none by default', collect)
+    .option('--max-event-streams <n>', 'job event streams open at once', parsePositive('--max-event-streams'), 64)
+    .action(async (o: ServeOpts) => {
       const opts = serviceOptions(o);
       const svc = await openServices(opts);
-      const staleAfterMs = o.heartbeatTimeout * 1000;
-      const server = await startServer(svc, {
-        host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,
-        staleAfterMs, heartbeatMs: Math.max(100, Math.min(5000, staleAfterMs / 4)),
-      });
-      // Feeds link to where this server listens unless the operator named a public URL (a proxy or CDN).
-      if (!o.publicUrl) svc.feed.publicUrl = server.url;
-      process.stdout.write(`herd serve: listening on ${server.url} (data ${opts.dataDir}${o.worker ? ', embedded worker' : ''})\n`);
+      let server;
+      try {
+        if (opts.publicUrl && (await storePublicUrl(svc.store, opts.publicUrl))) {
+          process.stdout.write(`herd serve: public URL set to ${opts.publicUrl} (stored; later commands use it)\n`);
+        }
+        const stored = await storedPublicUrl(svc.store);
+        await checkExposure(svc.store, { host: o.host, publicUrl: stored });
+        const staleAfterMs = o.heartbeatTimeout * 1000;
+        server = await startServer(svc, {
+          host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,
+          staleAfterMs, heartbeatMs: Math.max(100, Math.min(5000, staleAfterMs / 4)),
+          allowedHosts: o.allowedHost, corsOrigins: o.corsOrigin, maxEventStreams: Math.floor(o.maxEventStreams),
+        });
+        // Feeds link to where this server listens until the operator stores a public URL (a proxy or CDN).
+        if (!stored) svc.feed.publicUrl = server.url;
+      } catch (e) {
+        await svc.close();
+        throw e;
+      }
+      process.stdout.write(`herd serve: listening on ${server.url} (data ${opts.dataDir}${o.worker ? ', embedded worker' : ''}; feeds link to ${svc.feed.publicUrl})\n`);
       const signal = await untilSignal();
       process.stdout.write(`herd serve: ${signal}, finishing the job in hand\n`);
       await server.close();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { AppError } from '../../errors.ts';
 import { checkArtifactsLocation, DEFAULT_DATA_DIR, DEFAULT_PUBLIC_URL, type ServiceOptions } from '../../release/open-services.ts';
+import { checkPublicUrl } from '../../release/public-url.ts';
 
 /** The options every release-service command shares: where the data, database, artifacts and keys live. */
 export function withServiceOptions(cmd: Command): Command {
@@ -10,17 +11,15 @@ export function withServiceOptions(cmd: Command): Command {
     .option('--database <url>', 'postgres://user:pass@host/db, or a SQLite file (default: DATA/herd.db)')
     .option('--artifacts <dir|s3-url>', 'artifact directory, or s3://BUCKET/PREFIX (AWS_* env, HERD_S3_ENDPOINT for S3-compatible servers) (default: DATA/artifacts)')
     .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
-    .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it (default: ${DEFAULT_PUBLIC_URL}, or where serve listens)`);
+    .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it. Stored: set it once (default: the stored one, else where serve listens, else ${DEFAULT_PUBLIC_URL})`);
 }
 
 export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string }
 
 export function serviceOptions(o: RawServiceOptions): ServiceOptions {
-  if (o.publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.publicUrl)) {
-    throw new AppError('cli.bad_public_url', `--public-url ${o.publicUrl} is not an http(s) URL`, { hint: 'e.g. --public-url https://images.example.org' });
-  }
+  const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   if (o.artifacts !== undefined) checkArtifactsLocation(o.artifacts);
-  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl: o.publicUrl };
+  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl };
 }
 
 export function parsePort(value: string): number {
