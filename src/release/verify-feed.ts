@@ -45,7 +45,10 @@ export async function verifyFeed(o: VerifyOptions): Promise<VerifyResult> {
   const channel = o.channel ?? channelFromName(o.feed);
   const keyring = await readTrustedKeyring(o.keyring, 'keyring');
   const state = await readVerifyState(o.statePath);
+  const known = JSON.stringify(state.keys ?? {});
   mergeKeyKnowledge(state, keyring);
+  // What the keyring taught about retired and revoked keys is kept even if this feed is then refused.
+  if (JSON.stringify(state.keys) !== known) await writeVerifyState(o.statePath, state);
   const body = await readCapped(o.feed, o.maxFeedBytes ?? MAX_FEED_BYTES, 'feed');
   const signature = new TextDecoder().decode(await readCapped(`${o.feed}.asc`, MAX_SIGNATURE_BYTES, 'feed signature'));
   const sig = await verifyWithKeyring(body, signature, keyring, o.feed);
