@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { listKeys, readKeyring } from '../../src/keys/keyring.ts';
-import { readTrustedKeyring, verifyWithKeyring } from '../../src/keys/trusted-keyring.ts';
+import * as openpgp from 'openpgp';
+import { verifyDetached } from '../../src/keys/verify-signature.ts';
 import { refreshFeeds } from '../../src/release/release-actions.ts';
 import { getDocument } from '../../src/store/documents.ts';
 import { cliPath } from '../release/fixtures/child-process.ts';
@@ -17,11 +18,14 @@ const herd = (...args: string[]) => run(process.execPath, ['--import', 'tsx', cl
 describe('keys change under a running service', () => {
   let env: Awaited<ReturnType<typeof makeServices>>;
   let keys: string;
+  /** The key that signed a stored document: the signature must verify and name that key as its issuer. */
   const signerOf = async (path: string) => {
     const doc = (await getDocument(env.svc.store.db, path))!;
     const sig = (await getDocument(env.svc.store.db, `${path}.asc`))!;
-    const ring = await readTrustedKeyring(await readKeyring(keys), 'keyring');
-    return (await verifyWithKeyring(new TextEncoder().encode(doc.body), sig.body, ring, path)).fingerprint;
+    const issuer = (await openpgp.readSignature({ armoredSignature: sig.body })).getSigningKeyIDs()[0]!.toHex().toUpperCase();
+    const fingerprint = (await listKeys(keys)).map((k) => k.fingerprint).find((f) => f.endsWith(issuer))!;
+    await verifyDetached(new TextEncoder().encode(doc.body), sig.body, await readKeyring(keys), path);
+    return fingerprint;
   };
   before(async () => {
     env = await makeServices('herd-sec-rotate-');
