@@ -65,7 +65,7 @@ export async function verifyFeed(o: VerifyOptions): Promise<VerifyResult> {
       hint: 'the publisher has stopped refreshing it, or someone is replaying an old copy; fetch it from the origin',
     });
   }
-  const s: FeedState = { key: feedStateKey(keyring.publisher, channel), generation: feed.generation, sha256: createHash('sha256').update(body).digest('hex') };
+  const s: FeedState = { key: feedStateKey(keyring.publisher, channel), generation: feed.generation, sha256: createHash('sha256').update(body).digest('hex'), signedBy: sig.fingerprint };
   checkNotRolledBack(state, s, o.feed);
   // A retired key's feed can only be an old copy: it may be used, but never becomes the newest generation
   // seen, so a forgery that slipped through cannot make the real feed look like a rollback.

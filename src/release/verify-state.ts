@@ -11,11 +11,11 @@ import type { KeyStatus, TrustedKeyring } from '../keys/trusted-keyring.ts';
  * and its digest (rollback), and per key what it has learnt about retirement and compromise, so a later,
  * older copy of the keyring (from a stale mirror) cannot make it forget a revocation.
  */
-export interface FeedState { key: string; generation: number; sha256: string }
+export interface FeedState { key: string; generation: number; sha256: string; signedBy: string }
 
 const StateFile = z.object({
   schemaVersion: z.literal(1),
-  feeds: z.record(z.string(), z.object({ generation: z.number(), sha256: z.string(), seen: z.string() })),
+  feeds: z.record(z.string(), z.object({ generation: z.number(), sha256: z.string(), seen: z.string(), signedBy: z.string().optional() })),
   keys: z.record(z.string(), z.object({ retired: z.string().optional(), compromised: z.string().optional(), reason: z.string().optional() })).optional(),
 });
 export type VerifyState = z.infer<typeof StateFile>;
@@ -81,7 +81,7 @@ const remembered = (s: KeyStatus) => ({
  * (a publisher, or an attacker with the key, equivocating).
  */
 export function checkNotRolledBack(state: VerifyState, s: FeedState, source: string): void {
-  const last = state.feeds[s.key];
+  const last = current(state, s.key);
   if (last && s.generation < last.generation) {
     throw new AppError('feed.rollback', `${source} is generation ${s.generation}, older than generation ${last.generation} seen on ${last.seen}`, {
       hint: 'a mirror or attacker is serving an old feed; fetch it from the origin. Never delete the state file to get past this.',
@@ -95,9 +95,20 @@ export function checkNotRolledBack(state: VerifyState, s: FeedState, source: str
 }
 
 export function recordFeed(state: VerifyState, s: FeedState): void {
-  const last = state.feeds[s.key];
+  const last = current(state, s.key);
   if (last && last.generation >= s.generation) return;
-  state.feeds[s.key] = { generation: s.generation, sha256: s.sha256, seen: new Date().toISOString() };
+  state.feeds[s.key] = { generation: s.generation, sha256: s.sha256, seen: new Date().toISOString(), signedBy: s.signedBy };
+}
+
+/**
+ * The remembered feed, unless a key since revoked as compromised signed it: a thief who fast-forwarded
+ * clients to a huge generation with the active key must not lock them out of the real feed after the
+ * revocation.
+ */
+function current(state: VerifyState, key: string): VerifyState['feeds'][string] | undefined {
+  const last = state.feeds[key];
+  if (last?.signedBy && state.keys?.[last.signedBy]?.compromised) return undefined;
+  return last;
 }
 
 export async function writeVerifyState(path: string, state: VerifyState): Promise<void> {

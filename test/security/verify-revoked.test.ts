@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listKeys, readKeyring, revokeCompromisedKey } from '../../src/keys/keyring.ts';
@@ -6,6 +7,7 @@ import { exportDocuments } from '../../src/release/export-documents.ts';
 import { refreshFeeds } from '../../src/release/release-actions.ts';
 import { verifyFeed } from '../../src/release/verify-feed.ts';
 import { makeServices } from '../release/fixtures/services.ts';
+import { forgeFeed } from './fixtures/signed-feed.ts';
 
 /** `herd keys revoke --compromised`: clients that refresh the keyring refuse everything the key signed. */
 describe('herd verify and a compromised key', () => {
@@ -44,4 +46,16 @@ describe('herd verify and a compromised key', () => {
     assert.equal(next.signedBy, replacement!.fingerprint);
   });
 
+
+  test('a thief of the active key who fast-forwarded a client does not lock it out once the key is revoked', async () => {
+    const real = await nextFeed();
+    const active = (await listKeys(keys)).find((k) => k.status === 'active')!;
+    const stolen = readFileSync(join(keys, `${active.fingerprint}.key.asc`), 'utf8');
+    const ahead = await forgeFeed(real, join(env.dir, 'ahead'), stolen, { generation: 100000 });
+    assert.equal((await verify(ahead)).feed.generation, 100000, 'before the revocation the forgery is indistinguishable');
+    await assert.rejects(verify(await nextFeed()), { code: 'feed.rollback' });
+    await revokeCompromisedKey(keys, active.fingerprint);
+    const after = await verify(await nextFeed());
+    assert.ok(after.feed.generation < 100000);
+  });
 });
