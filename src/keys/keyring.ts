@@ -166,6 +166,7 @@ async function addRevocation(dir: string, entry: KeyEntry, flag: openpgp.enums.r
 
 /** keyring.asc is written before keys.json: whoever sees the new index can already serve the new keyring. */
 async function writeIndex(dir: string, index: KeyIndex): Promise<void> {
+  await backfillRevocations(dir, index);
   // One armored block holding every key: gpg and openpgp.readKeys read all of them (they read only the
   // first of several concatenated blocks).
   const keys = await Promise.all(index.keys.map(async (k) => openpgp.readKey({ armoredKey: await readFile(join(dir, `${k.fingerprint}.pub.asc`), 'utf8') })));
@@ -173,6 +174,19 @@ async function writeIndex(dir: string, index: KeyIndex): Promise<void> {
   for (const k of keys) packets.push(...k.toPacketList());
   await writeFileAtomic(join(dir, 'keyring.asc'), openpgp.armor(openpgp.enums.armor.publicKey, packets.write()));
   await writeFileAtomic(join(dir, 'keys.json'), JSON.stringify(index, null, 2) + '\n', 0o600);
+}
+
+/**
+ * Key folders from before revocations were published list retired keys whose public key does not say
+ * so; clients would trust them forever. Any rewrite of the index dates their retirement in the keyring.
+ */
+async function backfillRevocations(dir: string, index: KeyIndex): Promise<void> {
+  for (const k of index.keys) {
+    if (k.status !== 'retired' || !k.retired) continue;
+    const pub = await openpgp.readKey({ armoredKey: await readFile(join(dir, `${k.fingerprint}.pub.asc`), 'utf8') });
+    if (pub.revocationSignatures.length > 0) continue;
+    await addRevocation(dir, k, openpgp.enums.reasonForRevocation.keySuperseded, 'superseded', new Date(k.retired));
+  }
 }
 
 /** The armored public keys of every key ever used here, with their revocations, for verifiers. */

@@ -129,3 +129,17 @@ test('ensureKeyDir tightens a wide folder and wide private key files', async () 
   assert.equal(statSync(join(wide, `${k.fingerprint}.key.asc`)).mode & 0o777, 0o600);
   assert.deepEqual(await ensureKeyDir(wide), []);
 });
+
+test('a key folder from before published revocations gets its retired keys dated in the keyring on the next rotate', async () => {
+  const legacy = join(root, 'legacy');
+  const first = await generateKey(legacy);
+  await rotateKey(legacy);
+  // What an older herd left: the retired key's public key without a revocation.
+  const openpgp = await import('openpgp');
+  const priv = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(legacy, `${first.fingerprint}.key.asc`), 'utf8') });
+  writeFileSync(join(legacy, `${first.fingerprint}.pub.asc`), priv.toPublic().armor());
+  await rotateKey(legacy);
+  const ring = await readTrustedKeyring(await readKeyring(legacy), 'keyring');
+  const retired = (await listKeys(legacy)).find((k) => k.fingerprint === first.fingerprint)!.retired!;
+  assert.equal(ring.keys.get(first.fingerprint)!.status.retired?.getTime(), Math.floor(Date.parse(retired) / 1000) * 1000);
+});
