@@ -172,7 +172,7 @@ async function writeIndex(dir: string, index: KeyIndex): Promise<void> {
   const keys = await Promise.all(index.keys.map(async (k) => openpgp.readKey({ armoredKey: await readFile(join(dir, `${k.fingerprint}.pub.asc`), 'utf8') })));
   const packets = new openpgp.PacketList();
   for (const k of keys) packets.push(...k.toPacketList());
-  await writeFileAtomic(join(dir, 'keyring.asc'), openpgp.armor(openpgp.enums.armor.publicKey, packets.write()));
+  await writeFileAtomic(join(dir, 'keyring.asc'), openpgp.armor(openpgp.enums.armor.publicKey, packets.write(), undefined, undefined, undefined, true));
   await writeFileAtomic(join(dir, 'keys.json'), JSON.stringify(index, null, 2) + '\n', 0o600);
 }
 

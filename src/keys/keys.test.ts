@@ -31,21 +31,25 @@ test('signatures verify with openpgp.js and are refused when the data changes', 
   await assert.rejects(verifyDetached(bytes('{"generation":2}'), sig, await readKeyring(dir), 'feed'), { code: 'signature.invalid' });
 });
 
-test('gpg 2.2 verifies our detached signatures', async () => {
-  const signer = await loadActiveSigner(dir);
+async function gpgVerify(keyring: string, data: string, signature: string): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), 'herd-gnupg-'));
   try {
     const file = join(home, 'feed.json');
-    writeFileSync(file, '{"schemaVersion":1}\n');
-    writeFileSync(`${file}.asc`, await signer.sign(readFileSync(file)));
-    execFileSync('gpg', ['--homedir', home, '--batch', '--import', join(dir, 'keyring.asc')], { stdio: 'pipe' });
-    const out = execFileSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', `${file}.asc`, file], { stdio: 'pipe' }).toString();
-    assert.match(out, new RegExp(`VALIDSIG ${signer.fingerprint}`));
+    writeFileSync(file, data);
+    writeFileSync(`${file}.asc`, signature);
+    execFileSync('gpg', ['--homedir', home, '--batch', '--import', keyring], { stdio: 'pipe' });
+    return execFileSync('gpg', ['--homedir', home, '--batch', '--status-fd', '1', '--verify', `${file}.asc`, file], { stdio: 'pipe' }).toString();
   } finally {
     // gpg may leave an agent behind for this homedir; ask it (and only it) to stop.
     try { execFileSync('gpgconf', ['--homedir', home, '--kill', 'all'], { stdio: 'ignore' }); } catch { /* no agent started */ }
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+test('gpg 2.2 verifies our detached signatures', async () => {
+  const signer = await loadActiveSigner(dir);
+  const out = await gpgVerify(join(dir, 'keyring.asc'), '{"schemaVersion":1}\n', await signer.sign(bytes('{"schemaVersion":1}\n')));
+  assert.match(out, new RegExp(`VALIDSIG ${signer.fingerprint}`));
 });
 
 test('rotate retires the old key with a dated "superseded" revocation in the keyring; old signatures still verify', async () => {
@@ -142,4 +146,11 @@ test('a key folder from before published revocations gets its retired keys dated
   const ring = await readTrustedKeyring(await readKeyring(legacy), 'keyring');
   const retired = (await listKeys(legacy)).find((k) => k.fingerprint === first.fingerprint)!.retired!;
   assert.equal(ring.keys.get(first.fingerprint)!.status.retired?.getTime(), Math.floor(Date.parse(retired) / 1000) * 1000);
+});
+
+test('gpg 2.2 imports a keyring with retired and revoked keys and verifies the active key', async () => {
+  assert.deepEqual((await listKeys(dir)).map((k) => k.status), ['retired', 'retired', 'revoked', 'active']);
+  const signer = await loadActiveSigner(dir);
+  const out = await gpgVerify(join(dir, 'keyring.asc'), 'x', await signer.sign(bytes('x')));
+  assert.match(out, new RegExp(`VALIDSIG ${signer.fingerprint}`));
 });
