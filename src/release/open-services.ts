@@ -3,8 +3,7 @@ import type { ArtifactStore } from '../backends/artifacts/artifact-store.ts';
 import { FsArtifactStore } from '../backends/artifacts/fs-artifact-store.ts';
 import { isS3Url, parseS3Url, S3ArtifactStore } from '../backends/artifacts/s3-artifact-store.ts';
 import { AppError } from '../errors.ts';
-import { loadActiveSigner } from '../keys/keyring.ts';
-import type { Signer } from '../keys/signer.ts';
+import { reloadingSigner } from '../keys/reloading-signer.ts';
 import { SqlQueue } from '../queue/sql-queue.ts';
 import { openDatabase } from '../store/database.ts';
 import { storedPublicUrl } from './public-url.ts';
@@ -33,13 +32,12 @@ export async function openServices(o: ServiceOptions): Promise<ReleaseServices> 
   const artifacts = openArtifactStore(o.artifacts ?? join(o.dataDir, 'artifacts'));
   const store = await openDatabase(o.database ?? join(o.dataDir, 'herd.db'));
   const feed: FeedConfig = { publicUrl: o.publicUrl ?? (await storedPublicUrl(store)) ?? DEFAULT_PUBLIC_URL, feedTtlMs: (o.feedTtlDays ?? 7) * 86_400_000 };
-  let signer: Promise<Signer> | undefined;
   return {
     store,
     queue: new SqlQueue(store),
     artifacts,
     feed,
-    signer: () => (signer ??= loadActiveSigner(keysDirOf(o)).catch((e) => { signer = undefined; throw e; })),
+    signer: reloadingSigner(keysDirOf(o)),
     close: () => store.close(),
   };
 }
