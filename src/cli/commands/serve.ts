@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startServer } from '../../api/server.ts';
+import { collectGarbage, formatGcReport } from '../../release/gc.ts';
 import { openServices } from '../../release/open-services.ts';
 import { parsePort, parsePositive, type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
 
@@ -23,6 +24,9 @@ export function registerServe(program: Command): void {
     .action(async (o: RawServiceOptions & { host: string; port: number; worker: boolean; heartbeatTimeout: number }) => {
       const opts = serviceOptions(o);
       const svc = await openServices(opts);
+      // what publishes killed before this start left behind (stale pending releases, partial uploads)
+      const gc = await collectGarbage(svc);
+      if (gc.releases.length || gc.partialUploads.length) process.stdout.write(formatGcReport(gc) + '\n');
       const staleAfterMs = o.heartbeatTimeout * 1000;
       const server = await startServer(svc, {
         host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,

@@ -38,3 +38,11 @@ export function parsePositive(flag: string) {
     return n;
   };
 }
+
+export function parseNonNegative(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new AppError('cli.bad_number', `${flag} ${value} is not a number of 0 or more`);
+    return n;
+  };
+}
