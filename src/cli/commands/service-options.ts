@@ -10,17 +10,18 @@ export function withServiceOptions(cmd: Command): Command {
     .option('--database <url>', 'postgres://user:pass@host/db, or a SQLite file (default: DATA/herd.db)')
     .option('--artifacts <dir|s3-url>', 'artifact directory, or s3://BUCKET/PREFIX (AWS_* env, HERD_S3_ENDPOINT for S3-compatible servers) (default: DATA/artifacts)')
     .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
+    .option('--recipes <dir>', 'recipe catalogue that API builds name recipes from by id (default: the recipes/ folder of this herd)')
     .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it (default: ${DEFAULT_PUBLIC_URL}, or where serve listens)`);
 }
 
-export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string }
+export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string; recipes?: string }
 
 export function serviceOptions(o: RawServiceOptions): ServiceOptions {
   if (o.publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.publicUrl)) {
     throw new AppError('cli.bad_public_url', `--public-url ${o.publicUrl} is not an http(s) URL`, { hint: 'e.g. --public-url https://images.example.org' });
   }
   if (o.artifacts !== undefined) checkArtifactsLocation(o.artifacts);
-  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl: o.publicUrl };
+  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl: o.publicUrl, recipesDir: o.recipes };
 }
 
 export function parsePort(value: string): number {
