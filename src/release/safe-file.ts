@@ -26,7 +26,7 @@ export async function folderRoot(dir: string): Promise<string> {
   try {
     return await realpath(dir);
   } catch (e) {
-    throw refused('publish.missing_file', `cannot open the build output folder ${dir}: ${code(e)}`, 'run `herd build` first; publish takes its output folder');
+    throw refused('publish.missing_file', `cannot open ${join(dir, 'manifest.json')}: ${code(e)}`, 'run `herd build` first; publish takes its output folder');
   }
 }
 

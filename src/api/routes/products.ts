@@ -36,6 +36,9 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
     route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct,
       handler: async (c, { body }) => {
         const recipe = body.recipe ?? body.id;
+        if (await getProduct(svc.store.db, body.id)) {
+          throw new AppError('product.exists', `product "${body.id}" already exists`, { kind: 'conflict', hint: 'pick another id, or use the existing product' });
+        }
         await resolveCatalogueRecipe(svc.recipesDir, recipe);
         return c.json(view(await createProduct(svc.store.db, { id: body.id, title: body.title, description: body.description, recipePath: recipe })), 201);
       } }),
