@@ -81,6 +81,28 @@ for (const d of testDatabases) {
       await assertServed('proposed', won);
     });
 
+    test('a publish that starts while another is mid-upload under the same version loses, and the first one is intact', async () => {
+      let release!: () => void;
+      const paused = new Promise<void>((r) => { release = r; });
+      let reached!: () => void;
+      const midway = new Promise<void>((r) => { reached = r; });
+      const slow: ReleaseServices = { ...svc, artifacts: Object.create(svc.artifacts) };
+      let puts = 0;
+      slow.artifacts.put = async (key, source) => {
+        const r = await svc.artifacts.put(key, source);
+        if (++puts === 1) { reached(); await paused; }
+        return r;
+      };
+      const first = publishRelease(slow, writeBuildOutput(join(dir, 'mid-a'), { name: 'midway', seed: 'a' }), { version: '2026.11.28.0' });
+      await midway;
+      const second = await publishRelease(svc, writeBuildOutput(join(dir, 'mid-b'), { name: 'midway', seed: 'b' }), { version: '2026.11.28.0' }).then(() => undefined, (e) => e);
+      release();
+      const won = await first;
+      assert.equal(second?.code, 'release.exists', 'the second attempt must not take over a live one');
+      assert.equal(won.state, 'published');
+      await assertServed('midway');
+    });
+
     test("another attempt's live pending release is never removed, even under the same explicit version", async () => {
       await ensureProduct(svc.store.db, 'held');
       const live = await createPendingRelease(svc.store.db, { productId: 'held', version: '2026.11.27.0', channel: 'testing', recipeDigest: 'd', packages: [], owner: 'job:other' });
