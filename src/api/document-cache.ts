@@ -3,18 +3,24 @@ import { getDocument, type StoredDocument } from '../store/documents.ts';
 
 /**
  * Feed documents are read on every client poll and change rarely: keep each for `ttlMs`. Writes made
- * through this process clear it at once; writes by other processes show within `ttlMs`.
+ * through this process clear it at once; writes by other processes show within `ttlMs`. Only documents
+ * that exist are kept (a miss costs a lookup, never memory), and at most `maxEntries` of them, oldest
+ * dropped first, so no sequence of requests grows it without bound.
  */
 export class DocumentCache {
-  private entries = new Map<string, { doc: StoredDocument | undefined; at: number }>();
+  private entries = new Map<string, { doc: StoredDocument; at: number }>();
 
-  constructor(private readonly store: Database, private readonly ttlMs = 1000) {}
+  constructor(private readonly store: Database, private readonly ttlMs = 1000, private readonly maxEntries = 1000) {}
+
+  get size(): number { return this.entries.size; }
 
   async get(path: string): Promise<StoredDocument | undefined> {
     const hit = this.entries.get(path);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.doc;
     const doc = await getDocument(this.store.db, path);
-    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.delete(path);
+    if (!doc || this.ttlMs <= 0) return doc;
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(path, { doc, at: Date.now() });
     return doc;
   }

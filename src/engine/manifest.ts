@@ -1,32 +1,22 @@
+import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
+import { AppError } from '../errors.ts';
+import {
+  DEFAULT_QA_SUITES, Manifest as ManifestSchema, MANIFEST_SCHEMA_VERSION, type Manifest as ManifestShape, type ManifestOutput as ManifestOutputSchema,
+} from '../manifest/manifest-schema.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import type { LoadedRecipe } from '../recipe/load.ts';
 import type { Resolved } from '../resolve/resolve.ts';
-import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
 import type { StepResult } from './reporter.ts';
+import type { z } from 'zod';
 
-export interface ManifestOutput { format: string; file: string; platform: string; size: number; allocated: number; sha256: string; uncompressedSha256?: string }
+export type ManifestOutput = z.infer<typeof ManifestOutputSchema> & { platform: string; allocated: number };
 
-/** manifest.json: everything needed to know what is in the image and to diff two releases. Versioned from day one. */
-export interface Manifest {
-  schemaVersion: 1;
-  name: string;
-  description: string;
-  version: string;
-  architecture: string;
-  distribution: { name: string; release: string; codename: string };
-  recipeDigest: string;
-  planDigest: string;
-  sourceDateEpoch: number;
-  archive: Resolved['suites'];
-  packages: InstalledPackage[];
-  footprint: LoadedRecipe['recipe']['footprint'];
-  ssh: { passwordAuthentication: boolean; rootLogin: string; hostKeyTypes: string[] };
-  cloudInit: { datasources: string[]; defaultUser: string };
-  sizes: { treeBytes: number; rawAllocatedBytes: number };
-  outputs: ManifestOutput[];
-  steps: StepResult[];
-  build: { startedAt: string; seconds: number; tools: Record<string, string> };
-}
+/**
+ * manifest.json as the engine writes it: the shared schema (src/manifest/manifest-schema.ts) with the
+ * fields every build fills in made required.
+ */
+export type Manifest = ManifestShape & Required<Pick<ManifestShape, 'description' | 'version' | 'distribution' | 'planDigest' |
+  'sourceDateEpoch' | 'footprint' | 'ssh' | 'cloudInit' | 'sizes' | 'qaSuites' | 'steps' | 'build'>> & { outputs: ManifestOutput[] };
 
 export function buildManifest(a: {
   loaded: LoadedRecipe; resolved: Resolved; plan: Plan; planDigest: string; packages: InstalledPackage[];
@@ -34,15 +24,25 @@ export function buildManifest(a: {
   startedAt: Date; seconds: number; tools: Record<string, string>;
 }): Manifest {
   const r = a.loaded.recipe;
-  return {
-    schemaVersion: 1, name: r.name, description: r.description, version: a.resolved.imageVersion, architecture: r.architecture,
+  const manifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION, name: r.name, description: r.description, version: a.resolved.imageVersion, architecture: r.architecture,
     distribution: { name: r.distribution.name, release: r.distribution.release, codename: a.resolved.codename },
     recipeDigest: a.loaded.digest, planDigest: a.planDigest, sourceDateEpoch: a.resolved.sourceDateEpoch,
     archive: a.resolved.suites, packages: a.packages, footprint: r.footprint,
     ssh: { passwordAuthentication: r.ssh['password-authentication'], rootLogin: r.ssh['permit-root-login'], hostKeyTypes: r.ssh['host-key-types'] },
     cloudInit: { datasources: r['cloud-init'].datasources, defaultUser: r['cloud-init']['default-user'] },
     sizes: { treeBytes: a.treeBytes, rawAllocatedBytes: a.rawAllocatedBytes },
+    // recipes do not name QA suites yet: every image gets the base suite
+    qaSuites: [...DEFAULT_QA_SUITES],
     outputs: a.outputs, steps: a.steps,
     build: { startedAt: a.startedAt.toISOString(), seconds: Math.round(a.seconds * 10) / 10, tools: a.tools },
   };
+  // The writer checks what it writes against the schema publish and QA read, so they cannot drift apart.
+  const checked = ManifestSchema.safeParse(manifest);
+  if (!checked.success) {
+    throw new AppError('build.bad_manifest', `the manifest this build wrote does not match its schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+      kind: 'internal', hint: 'this is a bug in herd; report it with the recipe',
+    });
+  }
+  return manifest as Manifest;
 }

@@ -1,44 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
+import {
+  type Manifest, manifestPackages, parseManifestText, QA_REPORT_PATH, type QaRecord,
+} from '../manifest/manifest-schema.ts';
 import { PRODUCT_ID } from '../store/products.ts';
 import { normaliseArch } from './platforms.ts';
+import { type CheckedFile, folderRoot, openChecked, readChecked } from './safe-file.ts';
+
+export { SUPPORTED_MANIFEST_VERSIONS } from '../manifest/manifest-schema.ts';
 
 /**
- * A build output folder as `herd build` leaves it: manifest.json, SHA256SUMS and the image files.
- * Read defensively: every problem is reported with the file and field it is in, and every image is
- * checked against both the manifest and SHA256SUMS before anything is stored.
+ * A build output folder as `herd build` leaves it: manifest.json, SHA256SUMS, the image files and (when
+ * tested) qa/report.json. Read defensively: every file is opened without following symlinks, must be a
+ * regular file inside the folder, and is hashed through the descriptor it is later stored from. Every
+ * problem is reported with the file and field it is in, never with the size or digest of a file.
  */
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
-const FileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a plain file name inside the folder');
-
-const Manifest = z.object({
-  schemaVersion: z.number().int().positive(),
-  name: z.string().regex(PRODUCT_ID, 'must be lower-case letters, digits and -'),
-  version: z.string().optional(),
-  architecture: z.string().min(1),
-  recipeDigest: z.string().min(1),
-  // `herd build` writes `architecture`; other tools write `arch`. Either is accepted.
-  packages: z.array(z.object({ name: z.string().min(1), version: z.string().min(1), arch: z.string().min(1).optional(), architecture: z.string().min(1).optional() })
-    .refine((p) => p.arch ?? p.architecture, 'needs arch (or architecture)')
-    .transform((p) => ({ name: p.name, version: p.version, arch: (p.arch ?? p.architecture)! }))).default([]),
-  outputs: z.array(z.object({
-    format: z.string().regex(/^[a-z0-9][a-z0-9.]*$/, 'must be a format name such as qcow2 or raw.xz'),
-    file: FileName,
-    size: z.number().int().nonnegative(),
-    sha256: Sha256,
-    uncompressedSha256: Sha256.optional(),
-  })).min(1, 'a release needs at least one image file'),
-  // written by `herd build --test` / `herd test`: a build whose QA failed is never published
-  qa: z.object({ passed: z.boolean(), failed: z.array(z.string()).optional() }).passthrough().optional(),
-});
-
-export const SUPPORTED_MANIFEST_VERSIONS = [1];
-
 export interface BuildOutput {
   dir: string;
   name: string;
@@ -46,49 +24,95 @@ export interface BuildOutput {
   architecture: string;
   recipeDigest: string;
   packages: Array<{ name: string; version: string; arch: string }>;
-  outputs: Array<{ format: string; file: string; path: string; size: number; sha256: string; uncompressedSha256?: string }>;
+  outputs: Array<{ format: string; file: string; size: number; sha256: string; uncompressedSha256?: string; source: CheckedFile }>;
+  /** The passing QA record and the report it binds; undefined for an untested build. */
+  qa?: { record: QaRecord; report: string };
+  untested: boolean;
+  /** Closes the image files; call it once stored (or on failure). */
+  close(): Promise<void>;
 }
 
-export async function readBuildOutput(dir: string): Promise<BuildOutput> {
-  const manifestPath = join(dir, 'manifest.json');
-  const manifest = parseManifest(manifestPath, await readText(manifestPath, 'run `herd build` first; publish takes its output folder'));
+export interface ReadOptions {
+  /** Accept a build with no QA record (local experiments): the release is marked untested. */
+  allowUntested?: boolean;
+}
+
+const SMALL_FILE = 16 * 1024 * 1024;
+
+export async function readBuildOutput(dir: string, o: ReadOptions = {}): Promise<BuildOutput> {
+  const root = await folderRoot(dir);
+  const manifestPath = `${root}/manifest.json`;
+  const manifest = parseManifest(manifestPath, (await readChecked(root, 'manifest.json', SMALL_FILE)).text);
+  if (!PRODUCT_ID.test(manifest.name)) throw bad('publish.bad_manifest', `${manifestPath}: name: must be a product id`);
   if (manifest.qa && !manifest.qa.passed) {
-    throw bad('publish.qa_failed', `${manifestPath}: QA failed (${(manifest.qa.failed ?? []).join(', ') || 'see qa/report.json'}); a failed image is not published`);
+    throw bad('publish.qa_failed', `${manifestPath}: QA failed (${manifest.qa.failed.join(', ') || `see ${QA_REPORT_PATH}`}); a failed image is not published`);
   }
-  const sums = parseSha256Sums(join(dir, 'SHA256SUMS'), await readText(join(dir, 'SHA256SUMS'), 'the build writes SHA256SUMS next to manifest.json'));
-  const outputs = [];
-  for (const [i, o] of manifest.outputs.entries()) {
-    const where = `${manifestPath}: outputs[${i}] (${o.file})`;
-    if (sums.get(o.file) !== o.sha256) {
-      throw bad('publish.checksum_mismatch', `${where}: sha256 ${o.sha256} does not match SHA256SUMS (${sums.get(o.file) ?? 'not listed'})`);
+  if (!manifest.qa && !o.allowUntested) {
+    throw new AppError('publish.untested', `${manifestPath}: no QA record; images pass QA before publication`, {
+      hint: 'build with `herd build --test` (or a build job with qa full/static); for a local experiment, publish with --allow-untested (the release is marked untested and never reaches stable)',
+    });
+  }
+  const sums = parseSha256Sums(`${root}/SHA256SUMS`, (await readChecked(root, 'SHA256SUMS', SMALL_FILE)).text);
+  const outputs: BuildOutput['outputs'] = [];
+  const close = async () => { await Promise.allSettled(outputs.map((x) => x.source.close())); };
+  try {
+    for (const [i, o] of manifest.outputs.entries()) {
+      const where = `${manifestPath}: outputs[${i}] (${o.file})`;
+      if (sums.get(o.file) !== o.sha256) throw bad('publish.checksum_mismatch', `${where}: the sha256 in manifest.json does not match SHA256SUMS`);
+      const source = await openChecked(root, o.file);
+      outputs.push({ format: o.format, file: o.file, size: o.size, sha256: o.sha256, uncompressedSha256: o.uncompressedSha256, source });
+      if (source.size !== o.size) throw bad('publish.size_mismatch', `${where}: the file's size differs from the manifest's ${o.size} bytes`);
+      if (source.sha256 !== o.sha256) throw bad('publish.checksum_mismatch', `${where}: the file's sha256 differs from the manifest's ${o.sha256}`);
     }
-    const path = join(dir, o.file);
-    const actual = await hashFile(path, where);
-    if (actual.size !== o.size) throw bad('publish.size_mismatch', `${where}: file is ${actual.size} bytes, manifest says ${o.size}`);
-    if (actual.sha256 !== o.sha256) throw bad('publish.checksum_mismatch', `${where}: file sha256 is ${actual.sha256}, manifest says ${o.sha256}`);
-    outputs.push({ ...o, path });
+    const qa = manifest.qa ? await checkQaRecord(root, manifestPath, manifest, manifest.qa) : undefined;
+    return {
+      dir: root, name: manifest.name, version: manifest.version, architecture: normaliseArch(manifest.architecture),
+      recipeDigest: manifest.recipeDigest, packages: manifestPackages(manifest), outputs, qa, untested: !qa, close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
   }
-  const { name, version, recipeDigest, packages } = manifest;
-  return { dir, name, version, architecture: normaliseArch(manifest.architecture), recipeDigest, packages, outputs };
 }
 
-function parseManifest(path: string, text: string): z.infer<typeof Manifest> {
-  let raw: unknown;
+/**
+ * The QA record must be about this image: the report is present, hashes to the digest the manifest
+ * binds, says passed, and names as its subject a disk this manifest publishes (same file, same sha256).
+ */
+async function checkQaRecord(root: string, manifestPath: string, manifest: Manifest, qa: QaRecord): Promise<{ record: QaRecord; report: string }> {
+  const where = `${manifestPath}: qa`;
+  const tested = manifest.outputs.find((x) => x.file === qa.image.file);
+  if (!tested || tested.sha256 !== qa.image.sha256) {
+    throw bad('publish.qa_other_image', `${where}: the QA record is about ${qa.image.file}, which this manifest does not publish with that sha256`);
+  }
+  let report: { text: string; sha256: string };
   try {
-    raw = JSON.parse(text);
+    report = await readChecked(root, qa.report, SMALL_FILE);
   } catch (e) {
-    throw bad('publish.bad_manifest', `${path}: not valid JSON: ${(e as Error).message}`);
+    throw bad('publish.qa_report_missing', `${where}: cannot use ${qa.report}: ${(e as Error).message}`);
   }
-  const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
-  if (typeof version === 'number' && !SUPPORTED_MANIFEST_VERSIONS.includes(version)) {
-    throw bad('publish.manifest_version', `${path}: schemaVersion ${version} is not supported (this herd reads ${SUPPORTED_MANIFEST_VERSIONS.join(', ')})`);
+  if (report.sha256 !== qa.reportSha256) throw bad('publish.qa_report_mismatch', `${where}: ${qa.report} is not the report the manifest's qa.reportSha256 binds`);
+  let parsed: { passed?: unknown; subject?: { file?: unknown; sha256?: unknown } };
+  try {
+    parsed = JSON.parse(report.text);
+  } catch {
+    throw bad('publish.qa_report_invalid', `${where}: ${qa.report} is not valid JSON`);
   }
-  const parsed = Manifest.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${path}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw bad('publish.bad_manifest', `invalid build manifest:\n${lines.join('\n')}`);
+  if (parsed.passed !== true) throw bad('publish.qa_failed', `${where}: ${qa.report} does not say passed; a failed image is not published`);
+  if (parsed.subject?.file !== qa.image.file || parsed.subject?.sha256 !== qa.image.sha256) {
+    throw bad('publish.qa_other_image', `${where}: ${qa.report} is about another disk than the manifest's qa.image`);
   }
-  return parsed.data;
+  return { record: qa, report: report.text };
+}
+
+function parseManifest(path: string, text: string): Manifest {
+  const parsed = parseManifestText(text);
+  if (!parsed.ok) {
+    const version = parsed.issues.find((i) => i.path === 'schemaVersion');
+    if (version) throw bad('publish.manifest_version', `${path}: schemaVersion ${version.message}`);
+    throw bad('publish.bad_manifest', `invalid build manifest:\n${parsed.issues.map((i) => `  ${path}: ${i.path}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.manifest;
 }
 
 /** `sha256sum` output: "<hex>  <file>" or "<hex> *<file>" per line. */
@@ -97,34 +121,25 @@ export function parseSha256Sums(path: string, text: string): Map<string, string>
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw bad('publish.bad_sha256sums', `${path}:${i + 1}: expected "<sha256>  <file>", got "${line.slice(0, 80)}"`);
+    if (!m) throw bad('publish.bad_sha256sums', `${path}:${i + 1}: expected "<sha256>  <file>"`);
     sums.set(m[2]!, m[1]!);
   }
   return sums;
 }
 
-async function readText(path: string, hint: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new AppError('publish.missing_file', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint });
-  }
+function bad(code: string, message: string): AppError {
+  return new AppError(code, message, { hint: 'rebuild the image, or fix the build output folder so manifest.json, SHA256SUMS, qa/report.json and the files agree' });
 }
 
+/** Size and sha256 of a local file the caller names itself (`herd verify --file`); not used on build folders. */
 export async function hashFile(path: string, where = path): Promise<{ size: number; sha256: string }> {
   try {
     if (!(await stat(path)).isFile()) throw new Error('not a regular file');
     const hash = createHash('sha256');
     let size = 0;
-    await pipeline(createReadStream(path), async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) { hash.update(chunk); size += chunk.length; }
-    });
+    for await (const chunk of createReadStream(path)) { hash.update(chunk as Buffer); size += (chunk as Buffer).length; }
     return { size, sha256: hash.digest('hex') };
   } catch (e) {
     throw bad('publish.missing_file', `${where}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-function bad(code: string, message: string): AppError {
-  return new AppError(code, message, { hint: 'rebuild the image, or fix the build output folder so manifest.json, SHA256SUMS and the files agree' });
 }

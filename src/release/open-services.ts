@@ -4,6 +4,7 @@ import { FsArtifactStore } from '../backends/artifacts/fs-artifact-store.ts';
 import { isS3Url, parseS3Url, S3ArtifactStore } from '../backends/artifacts/s3-artifact-store.ts';
 import { AppError } from '../errors.ts';
 import { reloadingSigner } from '../keys/reloading-signer.ts';
+import { DEFAULT_RECIPES_DIR } from './catalogue.ts';
 import { SqlQueue } from '../queue/sql-queue.ts';
 import { openDatabase } from '../store/database.ts';
 import { storedPublicUrl } from './public-url.ts';
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   keysDir?: string;
   publicUrl?: string;
   feedTtlDays?: number;
+  /** The recipe catalogue (default: the repository's recipes/ folder). */
+  recipesDir?: string;
 }
 
 export const DEFAULT_DATA_DIR = '.herd';
@@ -37,6 +40,7 @@ export async function openServices(o: ServiceOptions): Promise<ReleaseServices> 
     queue: new SqlQueue(store),
     artifacts,
     feed,
+    recipesDir: resolve(o.recipesDir ?? DEFAULT_RECIPES_DIR),
     signer: reloadingSigner(keysDirOf(o)),
     close: () => store.close(),
   };

@@ -12,5 +12,7 @@ export interface ReleaseServices {
   /** Loaded on first use, so read-only commands work without a key. */
   signer(): Promise<Signer>;
   feed: FeedConfig;
+  /** The recipe catalogue folder builds are made from (API requests name recipes by id, never by path). */
+  recipesDir: string;
   close(): Promise<void>;
 }

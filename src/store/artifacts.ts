@@ -43,3 +43,19 @@ function toArtifact(r: Schema['artifacts']): Artifact {
     size: Number(r.size), sha256: r.sha256, uncompressedSha256: r.uncompressed_sha256, signature: r.signature,
   };
 }
+
+export interface ServedArtifact { artifact: Artifact; kind: 'image' | 'signature'; releaseState: string; revoked: boolean }
+
+/**
+ * The artifact row a download key belongs to (as the image or its signature), with its release's state:
+ * the download route serves only what a published release holds.
+ */
+export async function findArtifactByKey(db: Kysely<Schema>, key: string): Promise<ServedArtifact | undefined> {
+  const row = await db.selectFrom('artifacts').innerJoin('releases', 'releases.id', 'artifacts.release_id')
+    .selectAll('artifacts').select(['releases.state as release_state', 'releases.revoked_at as release_revoked_at'])
+    .where((eb) => eb.or([eb('artifacts.location', '=', key), eb('artifacts.signature', '=', key)]))
+    .orderBy('artifacts.created_at').executeTakeFirst();
+  if (!row) return undefined;
+  const { release_state, release_revoked_at, ...a } = row;
+  return { artifact: toArtifact(a), kind: a.location === key ? 'image' : 'signature', releaseState: release_state, revoked: release_revoked_at !== null };
+}

@@ -113,6 +113,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Publish attempts own their pending release (owner, touched_at: a heartbeat), so a concurrent or
+    // retried attempt never removes a live one, and gc can tell a stale one; QA record and untested flag.
+    '0003_release_attempts': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('releases').addColumn('owner', 'text').execute();
+        await db.schema.alterTable('releases').addColumn('touched_at', 'text').execute();
+        await db.schema.alterTable('releases').addColumn('untested', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('releases').addColumn('qa_record', 'text').execute();
+        await db.schema.alterTable('releases').addColumn('qa_report', 'text').execute();
+        await db.schema.createIndex('artifacts_location').on('artifacts').column('location').execute();
+        await db.schema.createIndex('artifacts_signature').on('artifacts').column('signature').execute();
+      },
+    },
   };
 }
 

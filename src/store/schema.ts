@@ -27,6 +27,15 @@ export interface ReleaseTable {
   published_at: string | null;
   revoked_at: string | null;
   revoke_reason: string | null;
+  /** Who is publishing a pending release (a job id, or `cli:<host>:<pid>`); its attempt alone may discard it. */
+  owner: string | null;
+  /** Heartbeat of the publishing attempt; a pending release not touched for a while is stale (gc removes it). */
+  touched_at: string | null;
+  /** 1 when published with --allow-untested (no QA record): marked in every feed, never promoted to stable. */
+  untested: number;
+  /** JSON of the manifest's QA record, and the QA report it binds (stored with the release). */
+  qa_record: string | null;
+  qa_report: string | null;
 }
 
 export interface ArtifactTable {

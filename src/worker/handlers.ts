@@ -4,22 +4,52 @@ import type { BuildOptions, BuildResult } from '../engine/build-image.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
+import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { type Channel, CHANNELS } from '../store/releases.ts';
 import type { Handlers, JobContext } from './job-handler.ts';
 
-/** Job payloads are versioned (`v`) from day one; a worker refuses payload versions it does not know. */
+/**
+ * Job payloads are versioned (`v`) from day one; a worker refuses payload versions it does not know.
+ * Version 2 of publish and build takes no server path: a build names a catalogue recipe by id, a publish
+ * names a build job of this service (its output is `<buildsDir>/<job id>`).
+ */
 export const NoopPayload = z.object({ v: z.literal(1), sleepMs: z.number().int().min(0).max(60_000).default(0) });
-export const PublishPayload = z.object({
-  v: z.literal(1), dir: z.string().min(1), product: z.string().optional(),
+export const PublishPayload = z.strictObject({
+  v: z.literal(2), build: z.uuid(), product: z.string().optional(),
   channel: z.enum(CHANNELS).default('testing'), version: z.string().optional(),
 });
-export const BuildPayload = z.object({
-  v: z.literal(1), recipePath: z.string().min(1), product: z.string().optional(),
+export const BuildPayload = z.strictObject({
+  v: z.literal(2), recipe: z.string().regex(RECIPE_ID), product: z.string().optional(),
   channel: z.enum(CHANNELS).default('testing'), version: z.string().optional(),
-  // QA gate before publication (PRD Req #3): 'full' boots the image, 'static' only audits it
+  // QA gate before publication (PRD Req #3): 'full' boots the image, 'static' only audits it; 'none'
+  // publishes the release marked untested (it can never reach stable)
   qa: z.enum(['full', 'static', 'none']).default('full'),
+  // false: build (and test) only; publish it later with POST /api/publish {"build": "<job id>"}
+  publish: z.boolean().default(true),
 });
+export type BuildPayload = z.infer<typeof BuildPayload>;
+
+/**
+ * The output folder of a build job this service ran and finished, and whether that build chose to skip
+ * QA. Anything else (another kind of job, a failed or running build, one already published) is refused.
+ */
+export async function buildToPublish(svc: ReleaseServices, buildsDir: string, id: string): Promise<{ dir: string; build: BuildPayload }> {
+  const job = await svc.queue.get(id);
+  if (!job || job.kind !== 'build') {
+    throw new AppError('publish.unknown_build', `no build job ${id}`, { kind: 'not_found', hint: 'start one with POST /api/products/:id/builds {"publish": false}' });
+  }
+  if (job.state !== 'succeeded') {
+    throw new AppError('publish.build_not_done', `build job ${id} is ${job.state}`, { kind: 'conflict', hint: 'publish a build job once it has succeeded' });
+  }
+  const build = BuildPayload.safeParse(job.payload);
+  if (!build.success) throw new AppError('publish.unknown_build', `job ${id} is not a build of this herd version`, { kind: 'conflict' });
+  const result = job.result as { releaseId?: string } | null;
+  if (result?.releaseId) {
+    throw new AppError('publish.already_published', `build job ${id} was published already (release ${result.releaseId})`, { kind: 'conflict', hint: 'promote that release instead' });
+  }
+  return { dir: join(buildsDir, id), build: build.data };
+}
 
 function payload<S extends z.ZodType>(schema: S, ctx: JobContext): z.infer<S> {
   const parsed = schema.safeParse(ctx.job.payload);
@@ -50,6 +80,8 @@ async function publishOptions(svc: ReleaseServices, ctx: JobContext, p: { produc
   const earlier = (await svc.queue.events(ctx.job.id)).find((e) => e.type === 'release-version')?.data as { version?: string } | undefined;
   return {
     product: p.product, channel: p.channel, version: p.version ?? earlier?.version,
+    // the job owns its pending release: a retry of it (not another job) may take it over
+    owner: `job:${ctx.job.id}`,
     onProgress: (m) => void ctx.log(m),
     onVersion: (version) => svc.queue.log(ctx.job.id, 'release-version', { version }),
   };
@@ -64,23 +96,31 @@ export function releaseHandlers(svc: ReleaseServices, o: { buildsDir: string }):
     },
     publish: async (ctx) => {
       const p = payload(PublishPayload, ctx);
-      const r = await publishRelease(svc, p.dir, await publishOptions(svc, ctx, p));
-      return { releaseId: r.id, product: r.productId, version: r.version };
+      const { dir, build } = await buildToPublish(svc, o.buildsDir, p.build);
+      const r = await publishRelease(svc, dir, { ...(await publishOptions(svc, ctx, p)), allowUntested: build.qa === 'none' });
+      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested };
     },
     build: async (ctx) => {
       const p = payload(BuildPayload, ctx);
+      const recipePath = await resolveCatalogueRecipe(svc.recipesDir, p.recipe);
       const outDir = join(o.buildsDir, ctx.job.id);
       const { buildImage } = (await import(ENGINE)) as { buildImage(o: BuildOptions): Promise<BuildResult> };
-      await buildImage({ recipePath: p.recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
+      await buildImage({ recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
       if (p.qa !== 'none') {
         const { qaGate } = (await import(QA_GATE)) as typeof import('../engine/qa-gate.ts');
-        // a failed QA is recorded in manifest.json, and publishRelease then refuses the build
+        // the verdict is bound into manifest.json; publishRelease requires a passing one
         const { report } = await qaGate(outDir, { only: p.qa === 'static' ? 'static' : 'all',
           reporter: { onCheck: (c) => void ctx.log(`QA ${c.status} ${c.id} ${c.title}`) } });
         void ctx.progress({ phase: 'qa', detail: report.passed ? 'passed' : 'failed' });
+        if (!report.passed) {
+          throw new AppError('qa.failed', `QA failed: ${report.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id).join(', ')}`, {
+            hint: `see ${outDir}/qa/report.json`,
+          });
+        }
       }
-      const r = await publishRelease(svc, outDir, await publishOptions(svc, ctx, p));
-      return { releaseId: r.id, product: r.productId, version: r.version, outDir };
+      if (!p.publish) return { outDir, tested: p.qa !== 'none' };
+      const r = await publishRelease(svc, outDir, { ...(await publishOptions(svc, ctx, p)), allowUntested: p.qa === 'none' });
+      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir };
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Release } from '../../src/store/releases.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { bearer, tokenFor } from './fixtures/auth.ts';
-import { writeBuildOutput } from './fixtures/build-output.ts';
+import { succeededBuild, writeBuildOutput } from './fixtures/build-output.ts';
 import { makeServices } from './fixtures/services.ts';
 
 let admin = '';
@@ -47,7 +47,7 @@ describe('HTTP API', () => {
   });
 
   test('products: register, list, conflict, start a build job', async () => {
-    const res = await app.request('/api/products', json({ id: 'web-python', title: 'Web app: Python', recipePath: 'recipes/web-python.yaml' }));
+    const res = await app.request('/api/products', json({ id: 'web-python', title: 'Web app: Python', recipe: 'base' }));
     assert.equal(res.status, 201);
     assert.equal((await app.request('/api/products', json({ id: 'web-python', title: 'again' }))).status, 409);
     const list = await (await app.request('/api/products')).json();
@@ -56,7 +56,8 @@ describe('HTTP API', () => {
     assert.equal(build.status, 202);
     const job = await build.json();
     assert.equal(job.kind, 'build');
-    assert.deepEqual(job.payload, { v: 1, recipePath: 'recipes/web-python.yaml', product: 'web-python', channel: 'testing', qa: 'full' });
+    assert.deepEqual(job.payload, { v: 2, recipe: 'base', product: 'web-python', channel: 'testing', qa: 'full', publish: true });
+    assert.equal((await app.request('/api/products', json({ id: 'web-go', title: 'Go', recipe: 'no-such-recipe' }))).status, 400);
     assert.equal((await app.request('/api/products/nope/builds', json({}))).status, 404);
     assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, json({}))).status, 200);
   });
@@ -121,7 +122,7 @@ describe('HTTP API', () => {
   });
 
   test('artifact downloads: whole, ranges, 416, ETag, HEAD, content types', async () => {
-    const path = '/artifacts/base/2026.11.25.0/x86_64/disk.qcow2';
+    const path = `/artifacts/base/2026.11.25.0/x86_64/${release.id}/disk.qcow2`;
     const full = await app.request(path);
     assert.equal(full.status, 200);
     assert.equal(full.headers.get('content-type'), 'application/x-qemu-disk');
@@ -149,8 +150,9 @@ describe('HTTP API', () => {
   });
 
   test('job progress streams as server-sent events until the job ends', async () => {
-    const job = await (await app.request('/api/publish', json({ dir: writeBuildOutput(join(env.dir, 'out-sse'), { name: 'sse', seed: 's' }) }))).json();
-    const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds') }), pollMs: 10 });
+    const build = await succeededBuild(env.svc, join(env.dir, 'data'), { name: 'sse', seed: 's' });
+    const job = await (await app.request('/api/publish', json({ build }))).json();
+    const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'data', 'builds') }), pollMs: 10 });
     worker.start();
     const res = await app.request(`/api/jobs/${job.id}/events`, { headers: bearer(admin) });
     assert.equal(res.headers.get('content-type'), 'text/event-stream');

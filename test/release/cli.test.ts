@@ -32,8 +32,9 @@ test('keys generate, publish with --export, verify the exported feed and an imag
   assert.match(pub.stdout, /base 2026\.11\.25\.0 published to testing/);
 
   const image = join(dir, 'disk.qcow2');
-  copyFileSync(join(data, 'artifacts/base/2026.11.25.0/x86_64/disk.qcow2'), image);
-  copyFileSync(join(data, 'artifacts/base/2026.11.25.0/x86_64/disk.qcow2.asc'), `${image}.asc`);
+  const releaseId = /\(id ([0-9a-f-]{36})\)/.exec(pub.stdout)![1]!;
+  copyFileSync(join(data, `artifacts/base/2026.11.25.0/x86_64/${releaseId}/disk.qcow2`), image);
+  copyFileSync(join(data, `artifacts/base/2026.11.25.0/x86_64/${releaseId}/disk.qcow2.asc`), `${image}.asc`);
   const ok = await herd('verify', join(dir, 'www/feeds/testing.json'), image, '--keyring', join(data, 'keys/keyring.asc'), '--state', join(dir, 'state.json'));
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /feed OK: testing generation 1/);

@@ -11,6 +11,7 @@ import { publishRelease } from '../../src/release/publish-release.ts';
 import { promoteRelease, revokeRelease } from '../../src/release/release-actions.ts';
 import type { ReleaseServices } from '../../src/release/services.ts';
 import { getDocument, listDocuments } from '../../src/store/documents.ts';
+import { listArtifacts } from '../../src/store/artifacts.ts';
 import { listReleases } from '../../src/store/releases.ts';
 import { writeBuildOutput } from './fixtures/build-output.ts';
 import { makeServices } from './fixtures/services.ts';
@@ -26,6 +27,11 @@ describe('herd publish', () => {
   before(async () => { env = await makeServices(); svc = env.svc; });
   after(async () => { await env.cleanup(); });
 
+  /** Artifact keys name the publishing attempt's release id: read them from the release's rows. */
+  const keyOf = async (productId: string, format: string) => {
+    const [r] = await listReleases(svc.store.db, { productId, state: 'published' });
+    return (await listArtifacts(svc.store.db, [r!.id])).find((a) => a.format === format)!.location;
+  };
   const feed = async (channel: string) => HerdFeed.parse(JSON.parse((await getDocument(svc.store.db, `feeds/${channel}.json`))!.body));
 
   test('a build output folder becomes a signed release in the testing feed', async () => {
@@ -38,13 +44,13 @@ describe('herd publish', () => {
     const f = await feed('testing');
     assert.equal(f.products.base?.release, '2026.11.25.0');
     const disk = f.products.base?.architectures.x86_64?.artifacts.qemu?.formats.qcow2?.disk;
-    assert.equal(disk?.location, 'https://images.example.org/artifacts/base/2026.11.25.0/x86_64/disk.qcow2');
+    assert.equal(disk?.location, `https://images.example.org/artifacts/base/2026.11.25.0/x86_64/${release.id}/disk.qcow2`);
     assert.equal(disk?.sha256, JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).outputs[0].sha256);
     assert.deepEqual(Object.keys((await feed('stable')).products), []);
   });
 
   test('each stored artifact carries a signature over the stored bytes', async () => {
-    const key = 'base/2026.11.25.0/x86_64/disk.qcow2';
+    const key = await keyOf('base', 'qcow2');
     const sig = await text((await svc.artifacts.open(`${key}.asc`)).body);
     const fpr = await verifyDetached((await svc.artifacts.open(key)).body, sig, await readKeyring(join(env.dir, 'data', 'keys')), key);
     assert.equal(fpr, (await svc.signer()).fingerprint);
@@ -63,7 +69,7 @@ describe('herd publish', () => {
     assert.deepEqual(entry.products, ['org.herd.cloud:base:x86_64']);
     const products = JSON.parse((await getDocument(svc.store.db, entry.path))!.body);
     const item = products.products['org.herd.cloud:base:x86_64'].versions['2026.11.25.0'].items['disk1.img'];
-    assert.equal(item.path, 'artifacts/base/2026.11.25.0/x86_64/disk.qcow2');
+    assert.equal(item.path, `artifacts/${await keyOf('base', 'qcow2')}`);
     assert.equal(products.products['org.herd.cloud:base:x86_64'].arch, 'amd64');
   });
 
@@ -143,12 +149,13 @@ describe('herd publish', () => {
   test('a build whose QA failed is refused; a passed one publishes', async () => {
     const failed = writeBuildOutput(join(env.dir, 'out-qa-failed'), { name: 'qa', seed: 'q1' });
     const m = JSON.parse(readFileSync(join(failed, 'manifest.json'), 'utf8'));
-    writeFileSync(join(failed, 'manifest.json'), JSON.stringify({ ...m, qa: { passed: false, failed: ['B3', 'A7'] } }));
+    writeFileSync(join(failed, 'manifest.json'), JSON.stringify({ ...m, qa: { ...m.qa, passed: false, failed: ['B3', 'A7'] } }));
     await assert.rejects(publishRelease(svc, failed), (e: any) => e.code === 'publish.qa_failed' && /B3, A7/.test(e.message));
+    await assert.rejects(publishRelease(svc, failed, { allowUntested: true }), { code: 'publish.qa_failed' });
     assert.equal((await feed('testing')).products.qa, undefined);
     const passed = writeBuildOutput(join(env.dir, 'out-qa-passed'), { name: 'qa', seed: 'q2' });
-    const p = JSON.parse(readFileSync(join(passed, 'manifest.json'), 'utf8'));
-    writeFileSync(join(passed, 'manifest.json'), JSON.stringify({ ...p, qa: { passed: true } }));
-    assert.equal((await publishRelease(svc, passed)).state, 'published');
+    const r = await publishRelease(svc, passed);
+    assert.equal(r.state, 'published');
+    assert.equal(r.untested, false);
   });
 });

@@ -9,7 +9,7 @@ import { getDocument } from '../../src/store/documents.ts';
 import { listReleases } from '../../src/store/releases.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
-import { writeBuildOutput } from './fixtures/build-output.ts';
+import { succeededBuild } from './fixtures/build-output.ts';
 import { cliPath, killHard, spawnTs, waitForLine } from './fixtures/child-process.ts';
 import { makeServices } from './fixtures/services.ts';
 
@@ -30,7 +30,8 @@ describe('reliability', () => {
     const env = await makeServices('herd-kill-');
     try {
       const data = join(env.dir, 'data');
-      const job = await env.svc.queue.enqueue('publish', { v: 1, dir: writeBuildOutput(join(env.dir, 'out')) }, { maxAttempts: 3 });
+      const build = await succeededBuild(env.svc, data);
+      const job = await env.svc.queue.enqueue('publish', { v: 2, build }, { maxAttempts: 3 });
       const child = spawnTs(slowWorker, [data]);
       children.push(child);
       await waitForLine(child, /stored base\//);
@@ -41,7 +42,7 @@ describe('reliability', () => {
       assert.equal(pending?.state, 'pending');
       assert.equal(await getDocument(env.svc.store.db, 'feeds/testing.json'), undefined, 'nothing announced yet');
 
-      const rescuer = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'b') }), pollMs: 20, heartbeatMs: 100, staleAfterMs: 400 });
+      const rescuer = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(data, 'builds') }), pollMs: 20, heartbeatMs: 100, staleAfterMs: 400 });
       rescuer.start();
       await until('the retried job', async () => (await env.svc.queue.get(job.id))?.state === 'succeeded');
       await rescuer.stop();

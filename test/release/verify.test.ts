@@ -15,9 +15,10 @@ describe('herd verify', () => {
   let keyring: string;
   let pub: string;
   let state: string;
+  let releaseId: string;
   before(async () => {
     env = await makeServices('herd-verify-');
-    await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'out'), { version: '2026.11.25.0' }));
+    releaseId = (await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'out'), { version: '2026.11.25.0' }))).id;
     keyring = await readKeyring(join(env.dir, 'data', 'keys'));
     pub = join(env.dir, 'public');
     state = join(env.dir, 'state.json');
@@ -28,7 +29,7 @@ describe('herd verify', () => {
   test('accepts a signed, current feed and an artifact it lists, signed next to it', async () => {
     const dl = join(env.dir, 'dl');
     mkdirSync(dl);
-    const stored = join(env.dir, 'data', 'artifacts', 'base', '2026.11.25.0', 'x86_64');
+    const stored = join(env.dir, 'data', 'artifacts', 'base', '2026.11.25.0', 'x86_64', releaseId);
     copyFileSync(join(stored, 'disk.qcow2'), join(dl, 'disk.qcow2'));
     copyFileSync(join(stored, 'disk.qcow2.asc'), join(dl, 'disk.qcow2.asc'));
     const r = await verifyFeed({ feed: join(pub, 'feeds/testing.json'), keyring, statePath: state, artifact: join(dl, 'disk.qcow2') });

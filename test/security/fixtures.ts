@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FsArtifactStore } from '../../src/backends/artifacts/fs-artifact-store.ts';
 import { generateKey, loadActiveSigner } from '../../src/keys/keyring.ts';
 import { SqlQueue } from '../../src/queue/sql-queue.ts';
+import { DEFAULT_RECIPES_DIR } from '../../src/release/catalogue.ts';
 import type { ReleaseServices } from '../../src/release/services.ts';
 import { createPendingRelease, markReleasePublished, type Release } from '../../src/store/releases.ts';
 import { ensureProduct } from '../../src/store/products.ts';
@@ -25,6 +26,7 @@ export async function servicesOn(target: TestDatabase, o: { withKey?: boolean } 
     queue: new SqlQueue(store),
     artifacts: new FsArtifactStore(join(dir, 'artifacts')),
     feed: { publicUrl: PUBLIC_URL, feedTtlMs: 86_400_000 },
+    recipesDir: DEFAULT_RECIPES_DIR,
     signer: () => loadActiveSigner(keys),
     close: () => store.close(),
   };

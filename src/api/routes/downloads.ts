@@ -7,9 +7,11 @@ import { keysDirOf } from '../../release/open-services.ts';
 import { contentTypeFor } from '../../release/platforms.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { parseRange } from '../byte-range.ts';
+import { noneMatch, rangeStillValid } from '../conditional.ts';
 import type { DocumentCache } from '../document-cache.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { readKeyring } from '../../keys/keyring.ts';
+import { findArtifactByKey } from '../../store/artifacts.ts';
 
 const SMALL_BODY = 1024 * 1024;
 
@@ -21,7 +23,7 @@ export function downloadRoutes(svc: ReleaseServices, docs: DocumentCache, o: { d
     const d = await docs.get(c.req.path.slice(1));
     if (!d) throw notFound(c.req.path);
     const headers = { 'content-type': d.contentType, etag: d.etag, 'cache-control': 'public, max-age=60' };
-    if (c.req.header('if-none-match') === d.etag) return c.body(null, 304, headers);
+    if (noneMatch(c.req.header('if-none-match'), d.etag)) return c.body(null, 304, headers);
     return c.body(d.body, 200, headers);
   };
   const docRoute = (prefix: string, summary: string) =>
@@ -44,14 +46,21 @@ export function downloadRoutes(svc: ReleaseServices, docs: DocumentCache, o: { d
         } catch {
           throw notFound(c.req.path);
         }
+        // Only what a published release holds is served: a pending (or failed) attempt's objects, a
+        // store's bookkeeping and anything no release names are not found. Revoked releases stay
+        // downloadable: the feeds list them as revoked, and clients that hold one may still verify it.
+        const served = await findArtifactByKey(svc.store.db, key);
+        if (!served || served.releaseState !== 'published') throw notFound(c.req.path);
         const info = await svc.artifacts.stat(key);
         if (!info) throw notFound(c.req.path);
+        // The ETag is the content's sha256 as the release recorded it (the signature's: tied to it), not
+        // file metadata, so a same-size change can never keep an old ETag.
+        const etag = served.kind === 'image' ? `"sha256-${served.artifact.sha256}"` : `"sha256-${served.artifact.sha256}.asc"`;
         const headers: Record<string, string> = {
-          'content-type': contentTypeFor(key), etag: info.etag, 'accept-ranges': 'bytes', 'last-modified': info.modified.toUTCString(),
+          'content-type': contentTypeFor(key), etag, 'accept-ranges': 'bytes', 'last-modified': info.modified.toUTCString(),
         };
-        if (c.req.header('if-none-match') === info.etag) return c.body(null, 304, headers);
-        const ifRange = c.req.header('if-range');
-        const range = ifRange && ifRange !== info.etag ? undefined : parseRange(c.req.header('range'), info.size);
+        if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+        const range = rangeStillValid(c.req.header('if-range'), etag, info.modified) ? parseRange(c.req.header('range'), info.size) : undefined;
         if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${info.size}` });
         const opened = await svc.artifacts.open(key, range);
         headers['content-length'] = String(opened.range.end - opened.range.start + 1 - (info.size === 0 ? 1 : 0));

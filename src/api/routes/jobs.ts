@@ -2,7 +2,9 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { ReleaseServices } from '../../release/services.ts';
+import { PRODUCT_ID } from '../../store/products.ts';
 import { CHANNELS } from '../../store/releases.ts';
+import { buildToPublish } from '../../worker/handlers.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
@@ -11,6 +13,10 @@ const Filter = z.object({
   state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
   kind: text({ max: 64 }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const PublishBody = z.strictObject({
+  build: z.uuid().describe('id of a succeeded build job of this service (POST /api/products/:id/builds)'),
+  product: text({ max: 63 }).regex(PRODUCT_ID).optional(), channel: z.enum(CHANNELS).default('testing'),
 });
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -29,9 +35,14 @@ export function jobRoutes(svc: ReleaseServices, o: { pollMs: number; maxStreams:
       handler: async (c, { params }) => c.json(await need(params.id)) }),
     route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'contributor', params: Id,
       handler: async (c, { params }) => c.json(await svc.queue.cancel(params.id)) }),
-    route({ method: 'post', path: '/api/publish', tag: 'jobs', summary: 'Publish a build output folder on the server as a release (a job)', role: 'publisher',
-      body: z.object({ dir: text({ min: 1, max: 4096 }), product: text({ max: 63 }).optional(), channel: z.enum(CHANNELS).default('testing') }),
-      handler: async (c, { body }) => c.json(await svc.queue.enqueue('publish', { v: 1, ...body }), 202) }),
+    route({ method: 'post', path: '/api/publish', tag: 'jobs', role: 'publisher',
+      summary: 'Publish the output of a succeeded build job of this service as a release (a job); no server path is ever taken',
+      body: PublishBody,
+      handler: async (c, { body }) => {
+        // checked now for a quick answer, and again by the job (authoritative)
+        await buildToPublish(svc, '', body.build);
+        return c.json(await svc.queue.enqueue('publish', { v: 2, ...body }), 202);
+      } }),
     route({ method: 'get', path: '/api/jobs/:id/events', tag: 'jobs', produces: 'text/event-stream', role: 'viewer', params: Id,
       summary: 'Progress and log lines as server-sent events (resume with Last-Event-ID); ends when the job does',
       handler: async (c, { params }) => {

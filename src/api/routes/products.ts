@@ -1,22 +1,29 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { ReleaseServices } from '../../release/services.ts';
-import { createProduct, getProduct, listProducts, PRODUCT_ID } from '../../store/products.ts';
+import { RECIPE_ID, resolveCatalogueRecipe } from '../../release/catalogue.ts';
+import { createProduct, getProduct, listProducts, type Product, PRODUCT_ID } from '../../store/products.ts';
 import { CHANNELS } from '../../store/releases.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
 const ProductParams = z.object({ id: text({ max: 63 }).regex(PRODUCT_ID, 'must be a product id') });
-const NewProduct = z.object({
+const NewProduct = z.strictObject({
   id: text({ max: 63 }).regex(PRODUCT_ID, 'lower-case letters, digits and -'),
   title: text({ min: 1, max: 200 }),
   description: text({ max: 5000, multiline: true }).default(''),
-  recipePath: text({ min: 1, max: 4096 }).optional(),
+  recipe: text({ max: 63 }).regex(RECIPE_ID, 'a catalogue recipe id').optional()
+    .describe('id of a recipe in the server\'s catalogue (recipes/<id>.yaml); default: the product id'),
 });
-const NewBuild = z.object({
-  recipePath: text({ min: 1, max: 4096 }).optional(), channel: z.enum(CHANNELS).default('testing'),
-  qa: z.enum(['full', 'static', 'none']).default('full').describe('QA before publication: full (boot tests), static (audit only), none'),
+const NewBuild = z.strictObject({
+  channel: z.enum(CHANNELS).default('testing'),
+  qa: z.enum(['full', 'static', 'none']).default('full')
+    .describe('QA before publication: full (boot tests), static (audit only), none (the release is marked untested and never reaches stable)'),
+  publish: z.boolean().default(true).describe('false: build and test only; publish later with POST /api/publish {"build": "<job id>"}'),
 });
+
+/** The product as the API shows it: its catalogue recipe id (stored where a recipe path once was). */
+const view = (p: Product) => ({ id: p.id, title: p.title, description: p.description, recipe: p.recipePath, createdAt: p.createdAt });
 
 export function productRoutes(svc: ReleaseServices): RouteDef[] {
   const need = async (id: string) => {
@@ -25,19 +32,26 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
     return p;
   };
   return [
-    route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per recipe)',
-      handler: async (c) => c.json({ products: await listProducts(svc.store.db) }) }),
-    route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a recipe as a product', role: 'publisher', body: NewProduct,
-      handler: async (c, { body }) => c.json(await createProduct(svc.store.db, { ...body, recipePath: body.recipePath ?? null }), 201) }),
+    route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per catalogue recipe)',
+      handler: async (c) => c.json({ products: (await listProducts(svc.store.db)).map(view) }) }),
+    route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct,
+      handler: async (c, { body }) => {
+        const recipe = body.recipe ?? body.id;
+        if (await getProduct(svc.store.db, body.id)) {
+          throw new AppError('product.exists', `product "${body.id}" already exists`, { kind: 'conflict', hint: 'pick another id, or use the existing product' });
+        }
+        await resolveCatalogueRecipe(svc.recipesDir, recipe);
+        return c.json(view(await createProduct(svc.store.db, { id: body.id, title: body.title, description: body.description, recipePath: recipe })), 201);
+      } }),
     route({ method: 'get', path: '/api/products/:id', tag: 'products', summary: 'One product', params: ProductParams,
-      handler: async (c, { params }) => c.json(await need(params.id)) }),
-    route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Start a build of the product recipe (a job)', role: 'contributor',
+      handler: async (c, { params }) => c.json(view(await need(params.id))) }),
+    route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Build the product\'s catalogue recipe (a job); takes no path', role: 'contributor',
       params: ProductParams, body: NewBuild,
       handler: async (c, { params, body }) => {
         const p = await need(params.id);
-        const recipePath = body.recipePath ?? p.recipePath;
-        if (!recipePath) throw new AppError('product.no_recipe', `product "${p.id}" has no recipe`, { hint: 'pass recipePath, or register the product with one' });
-        const job = await svc.queue.enqueue('build', { v: 1, recipePath, product: p.id, channel: body.channel, qa: body.qa });
+        const recipe = p.recipePath ?? p.id;
+        await resolveCatalogueRecipe(svc.recipesDir, recipe);
+        const job = await svc.queue.enqueue('build', { v: 2, recipe, product: p.id, channel: body.channel, qa: body.qa, publish: body.publish });
         return c.json(job, 202);
       } }),
   ];

@@ -23,15 +23,23 @@ export interface ArtifactStore {
   open(key: string, range?: ByteRange): Promise<OpenedObject>;
   url(key: string): string;
   delete(key: string): Promise<void>;
+  /**
+   * Removes partial uploads (an interrupted `put`) older than `olderThanMs`; returns what it removed (or,
+   * with `dryRun`, would remove). Stores whose uploads are atomic on the server side need not have it.
+   */
+  sweepPartial?(olderThanMs: number, dryRun?: boolean): Promise<string[]>;
 }
 
-/** Keys are relative, slash-separated paths without `.`/`..` segments, so no backend can be walked out of. */
+/**
+ * Keys are relative, slash-separated paths with no segment that begins with `.`: no `.`/`..` walks out
+ * of a backend, and a store's own bookkeeping (the fs store's `.tmp/` uploads) is never a key.
+ */
 export function checkKey(key: string): string {
   const ok = key.length > 0 && key.length <= 512 && !key.startsWith('/') &&
-    key.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && /^[A-Za-z0-9._+:@-]+$/.test(s));
+    key.split('/').every((s) => s !== '' && !s.startsWith('.') && /^[A-Za-z0-9._+:@-]+$/.test(s));
   if (!ok) {
     throw new AppError('artifact.bad_key', `invalid artifact key "${key}"`, {
-      kind: 'internal', hint: 'keys are relative paths of letters, digits and ._+:@- separated by /',
+      kind: 'internal', hint: 'keys are relative paths of letters, digits and ._+:@- separated by /, no part beginning with .',
     });
   }
   return key;

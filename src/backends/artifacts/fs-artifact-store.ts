@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,10 +44,13 @@ export class FsArtifactStore implements ArtifactStore {
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const s = await stat(this.path(key));
+      const s = await stat(this.path(key), { bigint: true });
       if (!s.isFile()) return undefined;
-      // Same shape as nginx's ETag: size and mtime, cheap and changes whenever the file is replaced.
-      return { size: s.size, etag: `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}"`, modified: s.mtime };
+      // Cheap, and changes on any write: the inode changes when put replaces a file, and ctime (which
+      // no one can set back, unlike mtime) on a write in place of the same size. Release downloads use
+      // the content's sha256 from the database instead.
+      const etag = `"${[s.ino, s.size, s.mtimeNs, s.ctimeNs].map((n) => n.toString(16)).join('-')}"`;
+      return { size: Number(s.size), etag, modified: new Date(Number(s.mtimeMs)) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -65,4 +68,25 @@ export class FsArtifactStore implements ArtifactStore {
   url(key: string): string { return pathToFileURL(this.path(key)).href; }
 
   async delete(key: string): Promise<void> { await rm(this.path(key), { force: true }); }
+
+  async sweepPartial(olderThanMs: number, dryRun = false): Promise<string[]> {
+    const dir = join(this.root, '.tmp');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const cutoff = Date.now() - olderThanMs;
+    const removed: string[] = [];
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const path = join(dir, name);
+      const s = await stat(path).catch(() => undefined);
+      if (!s?.isFile() || s.mtimeMs >= cutoff) continue;
+      if (!dryRun) await rm(path, { force: true });
+      removed.push(`.tmp/${name}`);
+    }
+    return removed;
+  }
 }

@@ -14,9 +14,10 @@ export function registerPublish(program: Command): void {
     .option('--channel <name>', 'testing or stable', 'testing')
     .option('--product <id>', 'product id (default: the manifest name)')
     .option('--version <v>', 'release version YYYY.MM.DD.N (default: the manifest version, else the next free one)')
+    .option('--allow-untested', 'publish a build with no QA record (local experiments): the release is marked untested in every feed and can never be promoted to stable')
     .option('--export <dir>', 'also write every feed document under DIR, for a static web server or mirror')
     .option('--json', 'print the release as JSON')
-    .action(async (dir: string, o: RawServiceOptions & { channel: string; product?: string; version?: string; export?: string; json?: boolean }) => {
+    .action(async (dir: string, o: RawServiceOptions & { channel: string; product?: string; version?: string; allowUntested?: boolean; export?: string; json?: boolean }) => {
       const opts = serviceOptions(o);
       const svc = await openServices(opts);
       try {
@@ -26,11 +27,11 @@ export function registerPublish(program: Command): void {
           process.stderr.write(`herd publish: no public URL is stored; feeds link to ${svc.feed.publicUrl} (set it once with --public-url URL)\n`);
         }
         const release = await publishRelease(svc, resolve(dir), {
-          channel: checkChannel(o.channel), product: o.product, version: o.version,
+          channel: checkChannel(o.channel), product: o.product, version: o.version, allowUntested: o.allowUntested,
           onProgress: (m) => { if (!o.json) process.stderr.write(`${m}\n`); },
         });
         if (o.export) await exportDocuments(svc.store, resolve(o.export));
-        process.stdout.write(o.json ? JSON.stringify(release, null, 2) + '\n' : `${release.productId} ${release.version} published to ${release.channel} (id ${release.id})\n`);
+        process.stdout.write(o.json ? JSON.stringify(release, null, 2) + '\n' : `${release.productId} ${release.version} published to ${release.channel}${release.untested ? ' (untested)' : ''} (id ${release.id})\n`);
       } finally {
         await svc.close();
       }

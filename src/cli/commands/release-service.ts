@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerGc } from './gc.ts';
 import { registerKeys } from './keys.ts';
 import { registerPublish } from './publish.ts';
 import { registerReleases } from './releases.ts';
@@ -9,5 +10,5 @@ import { registerWorker } from './worker.ts';
 
 /** The release service's commands, registered as one entry of the command table. */
 export function registerReleaseService(program: Command): void {
-  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases, registerTokens]) register(program);
+  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases, registerTokens, registerGc]) register(program);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkExposure } from '../../api/exposure.ts';
 import { startServer } from '../../api/server.ts';
+import { collectGarbage, formatGcReport } from '../../release/gc.ts';
 import { openServices } from '../../release/open-services.ts';
 import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
 import { parsePort, parsePositive, type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
@@ -41,6 +42,9 @@ export function registerServe(program: Command): void {
         }
         const stored = await storedPublicUrl(svc.store);
         await checkExposure(svc.store, { host: o.host, publicUrl: stored });
+        // what publishes killed before this start left behind (stale pending releases, partial uploads)
+        const gc = await collectGarbage(svc);
+        if (gc.releases.length || gc.partialUploads.length) process.stdout.write(formatGcReport(gc) + '\n');
         const staleAfterMs = o.heartbeatTimeout * 1000;
         server = await startServer(svc, {
           host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,

@@ -11,15 +11,16 @@ export function withServiceOptions(cmd: Command): Command {
     .option('--database <url>', 'postgres://user:pass@host/db, or a SQLite file (default: DATA/herd.db)')
     .option('--artifacts <dir|s3-url>', 'artifact directory, or s3://BUCKET/PREFIX (AWS_* env, HERD_S3_ENDPOINT for S3-compatible servers) (default: DATA/artifacts)')
     .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
+    .option('--recipes <dir>', 'recipe catalogue that API builds name recipes from by id (default: the recipes/ folder of this herd)')
     .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it. Stored: set it once (default: the stored one, else where serve listens, else ${DEFAULT_PUBLIC_URL})`);
 }
 
-export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string }
+export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string; recipes?: string }
 
 export function serviceOptions(o: RawServiceOptions): ServiceOptions {
   const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   if (o.artifacts !== undefined) checkArtifactsLocation(o.artifacts);
-  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl };
+  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl, recipesDir: o.recipes };
 }
 
 export function parsePort(value: string): number {
@@ -34,6 +35,14 @@ export function parsePositive(flag: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new AppError('cli.bad_number', `${flag} ${value} is not a positive number`);
+    return n;
+  };
+}
+
+export function parseNonNegative(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new AppError('cli.bad_number', `${flag} ${value} is not a number of 0 or more`);
     return n;
   };
 }

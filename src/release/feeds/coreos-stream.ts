@@ -13,7 +13,11 @@ export interface CoreosArch {
   artifacts: Record<string, CoreosPlatform>;
   images?: Record<string, { regions?: Record<string, { release: string; image: string }> } | { release: string; project: string; name: string }>;
 }
-export interface CoreosStream { stream: string; metadata: { 'last-modified': string; generator: string }; architectures: Record<string, CoreosArch> }
+export interface CoreosStream {
+  stream: string; metadata: { 'last-modified': string; generator: string }; architectures: Record<string, CoreosArch>;
+  /** Herd's addition (stream.go ignores it): the release was published without QA. */
+  untested?: true;
+}
 
 export function coreosArchitectures(s: ChannelSnapshot, release: Release): Record<string, CoreosArch> {
   const architectures: Record<string, CoreosArch> = {};
@@ -46,5 +50,6 @@ export function coreosStream(s: ChannelSnapshot, release: Release): CoreosStream
     stream: s.channel,
     metadata: { 'last-modified': s.issued.toISOString().replace(/\.\d{3}Z$/, 'Z'), generator: `herd feed generation ${s.generation}` },
     architectures: coreosArchitectures(s, release),
+    ...(release.untested ? { untested: true as const } : {}),
   };
 }

@@ -22,6 +22,8 @@ export const HerdFeed = z.object({
   products: z.record(z.string(), z.object({
     release: z.string(),
     recipeDigest: z.string(),
+    /** Published without QA (--allow-untested): for experiments, never in stable. */
+    untested: z.literal(true).optional(),
     architectures: z.record(z.string(), z.object({
       artifacts: z.record(z.string(), z.object({ release: z.string(), formats: z.record(z.string(), z.object({ disk: Disk })) })),
       images: z.record(z.string(), z.unknown()).optional(),
@@ -34,7 +36,7 @@ export type HerdFeed = z.infer<typeof HerdFeed>;
 export function herdFeed(s: ChannelSnapshot, ttlMs: number): HerdFeed {
   const products: HerdFeed['products'] = {};
   for (const r of currentReleases(s)) {
-    products[r.productId] = { release: r.version, recipeDigest: r.recipeDigest, architectures: coreosArchitectures(s, r) as any };
+    products[r.productId] = { release: r.version, recipeDigest: r.recipeDigest, ...(r.untested ? { untested: true as const } : {}), architectures: coreosArchitectures(s, r) as any };
   }
   const revoked = s.releases.filter((r) => r.revokedAt)
     .map((r) => ({ product: r.productId, version: r.version, reason: r.revokeReason ?? '', revoked: r.revokedAt! }));

@@ -12,6 +12,7 @@ export function releasesIndex(s: ChannelSnapshot) {
       recipeDigest: r.recipeDigest,
       published: r.publishedAt,
       metadata: `${s.publicUrl}/api/releases/${r.id}`,
+      ...(r.untested ? { untested: true } : {}),
       ...(r.revokedAt ? { revoked: { at: r.revokedAt, reason: r.revokeReason } } : {}),
     })),
   };

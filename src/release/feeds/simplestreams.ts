@@ -21,7 +21,9 @@ export function simplestreamsProducts(s: ChannelSnapshot) {
         arch: debianArch(a.arch), os: 'herd', release: r.productId, release_title: r.productId, version: s.channel,
         aliases: `herd/${r.productId}/${s.channel}`, versions: {},
       });
-      const version = (product.versions[r.version] ??= { label: s.channel, pubname: `herd-${r.productId}-${r.version}-${a.arch}`, items: {} });
+      const version = (product.versions[r.version] ??= {
+        label: s.channel, pubname: `herd-${r.productId}-${r.version}-${a.arch}`, items: {}, ...(r.untested ? { untested: true } : {}),
+      });
       const ftype = formatInfo(a.format).simplestreamsType;
       version.items[ftype] = { ftype, path: `artifacts/${a.location}`, sha256: a.sha256, size: a.size };
     }
