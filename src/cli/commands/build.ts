@@ -5,7 +5,7 @@ import { jsonReporter, plainReporter } from '../reporters/plain-reporter.ts';
 import { ttyReporter } from '../reporters/tty-reporter.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { checkReproducible } from '../../engine/check-reproducible.ts';
-import { qaGate } from '../../engine/qa-gate.ts';
+import { qaGate } from '../../qa/qa-gate.ts';
 import { toTable } from '../../qa/index.ts';
 import { AppError } from '../../errors.ts';
 

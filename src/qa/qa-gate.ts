@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testImage, type QaReport, type QaReporter } from '../qa/index.ts';
+import { testImage, type QaReport, type QaReporter } from './index.ts';
 
 export interface QaGateResult { report: QaReport; image: string }
 
