@@ -12,5 +12,5 @@ saved="$(mktemp)"
 cp "$addon" "$saved"
 trap 'cp "$saved" "$addon"; rm -f "$saved"' EXIT
 # the native addon must match Node 22's ABI (127, Node 20's is 115); build it from source against the shipped headers
-PATH="$N22/bin:$PATH" npm rebuild better-sqlite3 --build-from-source --nodedir="$N22" --offline --no-audit --no-fund >/dev/null
+PATH="$N22/bin:$PATH" npm_config_build_from_source=true npm rebuild better-sqlite3 --nodedir="$N22" --offline --no-audit --no-fund >/dev/null
 PATH="$N22/bin:$PATH" bash scripts/test.sh "${1:-fast}"
