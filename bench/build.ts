@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { buildImage, planImage } from '../src/engine/build-image.ts';
 import { defaultCacheDir } from '../src/engine/cache-dir.ts';
 import { runCommand } from '../src/backends/host/run-command.ts';
-import { treeBytes } from '../src/stages/tree-walk.ts';
+import { treeBytes } from '../src/backends/fs/tree-walk.ts';
 import { formatMiB } from '../src/recipe/size.ts';
 
 const recipe = resolve(process.argv[2] ?? 'recipes/base.yaml');

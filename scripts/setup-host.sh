@@ -1,10 +1,14 @@
 #!/bin/bash
-# Installs the Debian packages Herd drives (image build, QA boot, service tests). Idempotent.
-# `herd doctor` checks the same list from src/catalog/host-tools.ts; keep them in step.
+# Installs the Debian packages Herd drives (image build, QA boot, service and test suite). Idempotent.
+# The list is src/catalog/host-tools.json, the same one `herd doctor` checks; it is read with plain node
+# because this runs before `npm ci` (no tsx yet). --print-packages prints the list and installs nothing.
 set -euo pipefail
-PKGS=(mmdebstrap qemu-system-x86 qemu-utils ovmf e2fsprogs dosfstools mtools fdisk
-      grub-pc-bin grub-efi-amd64-bin xorriso cloud-image-utils xz-utils zstd openssh-client
-      python3 ca-certificates postgresql gnupg)
+cd "$(dirname "$0")/.."
+mapfile -t PKGS < <(node -e '
+  const c = JSON.parse(require("fs").readFileSync("src/catalog/host-tools.json", "utf8"));
+  const pkgs = [...Object.values(c.programs), ...Object.values(c.files)].map((e) => e.package);
+  console.log([...new Set(pkgs)].sort().join("\n"));')
+if [ "${1:-}" = --print-packages ]; then printf '%s\n' "${PKGS[@]}"; exit 0; fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

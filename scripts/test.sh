@@ -1,13 +1,17 @@
 #!/bin/bash
-# The test command README.md gives. `unit` runs only the fast tests next to the code;
-# with no argument it runs everything, including the integration tests in test/ that build real images.
+# The test command README.md gives. `unit` runs only the fast tests next to the code; `fast` adds the
+# integration tests in test/ that neither build nor boot an image (CI runs these on a second Node version);
+# with no argument it runs everything, including the integration tests that build and boot real images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-all}" = unit ]; then
-  mapfile -t files < <(find src -name '*.test.ts' | sort)
-else
-  mapfile -t files < <(find src test -name '*.test.ts' | sort)
-fi
+case "${1:-all}" in
+  unit) mapfile -t files < <(find src -name '*.test.ts' | sort) ;;
+  fast) mapfile -t files < <(find src test -name '*.test.ts' -not -path 'test/build/*' -not -path 'test/qa/boot-*' \
+          -not -path 'test/qa/test-image.test.ts' | sort) ;;
+  all) mapfile -t files < <(find src test -name '*.test.ts' | sort) ;;
+  *) echo "usage: scripts/test.sh [unit|fast|all]" >&2; exit 2 ;;
+esac
+echo "# node $(node --version), ${#files[@]} test files" >&2
 # test/build builds a real image there; the QA boot tests in test/qa (which run after it) boot it
 if [ "$(id -u)" -eq 0 ]; then
   export HERD_TEST_IMAGE="${HERD_TEST_IMAGE:-$PWD/.herd/test-images/small/disk.raw}"

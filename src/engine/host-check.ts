@@ -1,23 +1,18 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { hostFiles, hostTools } from '../catalog/host-tools.ts';
-import { runCommand } from '../backends/host/run-command.ts';
+import { existsSync } from 'node:fs';
+import { hostRequirements, type HostRequirement } from '../catalog/host-tools.ts';
+import { runCommand, which } from '../backends/host/run-command.ts';
 
-export interface HostItem { name: string; package: string; ok: boolean }
+export interface HostItem extends HostRequirement { ok: boolean }
 
-function onPath(tool: string): boolean {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin']);
-  return dirs.some((d) => { try { accessSync(join(d, tool), constants.X_OK); return true; } catch { return false; } });
-}
-
-/** Which host tools and files are present; the packages to install for the rest. */
-export function checkHost(): { items: HostItem[]; missing: string[] } {
-  const items: HostItem[] = [
-    ...Object.entries(hostTools).map(([name, pkg]) => ({ name, package: pkg, ok: onPath(name) })),
-    ...Object.entries(hostFiles).map(([name, pkg]) => ({ name, package: pkg, ok: existsSync(name) })),
-  ];
+/** Checks every entry of the host-tool catalogue (programs on the host PATH, files present); lists the packages to install for the rest. */
+export function checkHost(present: (r: HostRequirement) => boolean = isPresent): { items: HostItem[]; missing: string[] } {
+  const items = hostRequirements.map((r) => ({ ...r, ok: present(r) }));
   const missing = [...new Set(items.filter((i) => !i.ok).map((i) => i.package))].sort();
   return { items, missing };
+}
+
+function isPresent(r: HostRequirement): boolean {
+  return r.kind === 'file' ? existsSync(r.name) : which(r.name) !== undefined;
 }
 
 export async function installMissing(packages: string[], log: (l: string) => void): Promise<void> {

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { treeBytes as duBytes } from '../stages/tree-walk.ts';
+import { treeBytes as duBytes } from '../backends/fs/tree-walk.ts';
 import { join } from 'node:path';
 import type { StepArtifact } from '../stages/stage.ts';
 import { mountsUnder, unmountUnder } from './mount-guard.ts';

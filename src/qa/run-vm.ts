@@ -13,7 +13,7 @@ import { requireBootTools } from './boot/boot-tools.ts';
 import { freePort } from './boot/free-port.ts';
 import { sleep, within } from './boot/wait.ts';
 import { detectFormat } from './image/open-image.ts';
-import { OVMF_CODE, OVMF_VARS } from './host-tools.ts';
+import { OVMF_CODE, OVMF_VARS } from '../catalog/host-tools.ts';
 
 export interface RunVmOptions {
   image: string;

@@ -1,5 +1,5 @@
 import { lstatSync, lutimesSync } from 'node:fs';
-import { walkTree } from './tree-walk.ts';
+import { walkTree } from '../backends/fs/tree-walk.ts';
 
 /**
  * Sets every mtime newer than SOURCE_DATE_EPOCH (files made by maintainer scripts "now") back to it,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sha256File } from '../engine/checksum.ts';
+import { sha256File } from '../backends/fs/checksum.ts';
 import { defineStage, type StageContext } from './stage.ts';
 import { formats } from '../catalog/formats.ts';
 import type { OutputFormat } from '../recipe/schema.ts';

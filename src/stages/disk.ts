@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sha256File } from '../engine/checksum.ts';
+import { sha256File } from '../backends/fs/checksum.ts';
 import { defineStage, type StageContext } from './stage.ts';
 import { parseSize } from '../recipe/size.ts';
 import { gptLayout, sfdiskScript, SECTOR, type Partition } from '../backends/disk/gpt-layout.ts';

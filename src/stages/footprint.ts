@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { z } from 'zod';
 import { defineStage } from './stage.ts';
 import { existsInTree, inTree, removeTreePath } from './tree-fs.ts';
-import { treeBytes } from './tree-walk.ts';
+import { treeBytes } from '../backends/fs/tree-walk.ts';
 
 const options = z.object({ docs: z.boolean(), man: z.boolean(), locales: z.array(z.string()) });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineStage } from './stage.ts';
 import { existsInTree, inTree, removeTreePath, writeTreeFile } from './tree-fs.ts';
 import { readDpkgStatus } from '../backends/package-managers/dpkg-status.ts';
-import { treeBytes } from './tree-walk.ts';
+import { treeBytes } from '../backends/fs/tree-walk.ts';
 
 const options = z.object({ rules: z.literal(1), sourceDateEpoch: z.number() });
 

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { BuildOptions, BuildResult } from '../engine/build-image.ts';
 import type { Reporter } from '../engine/reporter.ts';
 import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
@@ -59,9 +58,12 @@ function payload<S extends z.ZodType>(schema: S, ctx: JobContext): z.infer<S> {
   return parsed.data;
 }
 
-/** The build engine is loaded on the first build, so the service starts without the engine's host tools. */
-const ENGINE = '../engine/build-image.ts';
-const QA_GATE = '../engine/qa-gate.ts';
+/**
+ * The build engine and the QA gate are loaded on the first build job (literal import() calls, so tsc checks them
+ * and the architecture test sees the edges): a worker that only publishes or serves never loads them.
+ */
+const loadEngine = () => import('../engine/build-image.ts');
+const loadQaGate = () => import('../qa/qa-gate.ts');
 
 function jobReporter(ctx: JobContext): Reporter {
   return {
@@ -104,10 +106,10 @@ export function releaseHandlers(svc: ReleaseServices, o: { buildsDir: string }):
       const p = payload(BuildPayload, ctx);
       const recipePath = await resolveCatalogueRecipe(svc.recipesDir, p.recipe);
       const outDir = join(o.buildsDir, ctx.job.id);
-      const { buildImage } = (await import(ENGINE)) as { buildImage(o: BuildOptions): Promise<BuildResult> };
+      const { buildImage } = await loadEngine();
       await buildImage({ recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
       if (p.qa !== 'none') {
-        const { qaGate } = (await import(QA_GATE)) as typeof import('../engine/qa-gate.ts');
+        const { qaGate } = await loadQaGate();
         // the verdict is bound into manifest.json; publishRelease requires a passing one
         const { report } = await qaGate(outDir, { only: p.qa === 'static' ? 'static' : 'all',
           reporter: { onCheck: (c) => void ctx.log(`QA ${c.status} ${c.id} ${c.title}`) } });

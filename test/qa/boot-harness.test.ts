@@ -42,12 +42,12 @@ describe('boot harness plumbing (no real image needed)', () => {
   });
 
   it('names the Debian package of a missing tool before booting anything', () => {
-    const path = process.env.PATH;
-    process.env.PATH = '/nonexistent';
+    const path = process.env.HERD_HOST_PATH;
+    process.env.HERD_HOST_PATH = '/nonexistent';
     try {
       assert.throws(() => requireBootTools('bios'), (e: any) => e.code === 'host.tool_missing' && /apt-get install .*qemu-system-x86/.test(e.hint));
     } finally {
-      process.env.PATH = path;
+      if (path === undefined) delete process.env.HERD_HOST_PATH; else process.env.HERD_HOST_PATH = path;
     }
   });
 });

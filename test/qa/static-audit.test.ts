@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { run } from '../../src/qa/run.ts';
+import { runCommand } from '../../src/backends/host/run-command.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditImage } from '../../src/qa/static/audit-image.ts';
@@ -41,7 +41,7 @@ describe('static audit on fixture images', () => {
   it('reads a qcow2 image the same way (through a temporary raw copy that is removed)', async () => {
     const disk = await buildFixture(join(dir, 'qcow2'), BREAKAGES.find((b) => b.name === 'baked-host-key'));
     const qcow2 = join(dir, 'qcow2', 'disk.qcow2');
-    await run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', disk, qcow2]);
+    await runCommand(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', disk, qcow2]);
     await rm(disk);
     const before = (await readdir(tmpdir())).filter((n) => n.startsWith('herd-qa-raw-')).length;
     const { results } = await auditImage(qcow2);

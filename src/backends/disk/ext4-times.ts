@@ -1,4 +1,4 @@
-import { walkTree } from '../../stages/tree-walk.ts';
+import { walkTree } from '../fs/tree-walk.ts';
 
 /**
  * debugfs commands that set ctime and atime of every inode to SOURCE_DATE_EPOCH: mke2fs 1.47.0 -d copies

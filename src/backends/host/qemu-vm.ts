@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { AppError } from '../../errors.ts';
-import { missingTool } from '../../qa/run.ts';
+import { missingTool } from './run-command.ts';
 import { qemuArgs, type QemuVmSpec } from './qemu-args.ts';
 
 /** A running QEMU process. Stopped only through its own PID, never by name. */

@@ -5,9 +5,10 @@ import { jsonReporter, plainReporter } from '../reporters/plain-reporter.ts';
 import { ttyReporter } from '../reporters/tty-reporter.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { checkReproducible } from '../../engine/check-reproducible.ts';
-import { qaGate } from '../../engine/qa-gate.ts';
+import { qaGate } from '../../qa/qa-gate.ts';
 import { toTable } from '../../qa/index.ts';
 import { AppError } from '../../errors.ts';
+import { needsUserNamespace, reexecInUserNamespace } from '../../backends/host/user-namespace.ts';
 
 async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
   process.stdout.write('\nQA: static audit and boot tests\n');
@@ -38,6 +39,8 @@ export function registerBuild(program: Command): void {
       if (!['bios', 'uefi', 'both'].includes(o.firmware)) {
         throw new AppError('cli.bad_firmware', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
       }
+      // an unprivileged user builds as root of a user namespace (mmdebstrap, chroot and mke2fs -d need real ownership)
+      if (needsUserNamespace()) return void (process.exitCode = await reexecInUserNamespace());
       const outDir = o.out === 'out/<name>' ? `out/${(await import('../../recipe/load.ts')).loadRecipe(recipe).recipe.name}` : o.out;
       const tty = !o.json && process.stdout.isTTY && !o.verbose ? ttyReporter(process.stdout) : undefined;
       const reporter: Reporter = o.json ? jsonReporter((s) => process.stdout.write(s))

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.ts';
-import { OVMF_CODE, OVMF_VARS, requireTools, which } from '../host-tools.ts';
+import { OVMF_CODE, OVMF_VARS } from '../../catalog/host-tools.ts';
+import { requireTools, which } from '../../backends/host/run-command.ts';
 
 /** Fails before anything boots when a tool is missing, naming its Debian package. */
 export function requireBootTools(firmware: 'bios' | 'uefi' | 'both'): void {

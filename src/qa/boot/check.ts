@@ -1,5 +1,5 @@
 import type { ImageManifest } from '../image/manifest.ts';
-import type { RunResult } from '../run.ts';
+import type { RunResult } from '../../backends/host/run-command.ts';
 import type { CheckOutcome } from '../types.ts';
 import type { InstanceIdentity } from './seed-data.ts';
 

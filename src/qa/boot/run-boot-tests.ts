@@ -5,7 +5,7 @@ import type { Firmware } from '../../backends/host/qemu-args.ts';
 import { detectAccel } from '../../backends/host/qemu-accel.ts';
 import type { ImageManifest } from '../image/manifest.ts';
 import { isAppError } from '../../errors.ts';
-import { run } from '../run.ts';
+import { runCommand } from '../../backends/host/run-command.ts';
 import type { BootFigures, CheckResult, QaReporter } from '../types.ts';
 import type { BootContext } from './check.ts';
 import { bootInstance, type Instance } from './instance.ts';
@@ -85,7 +85,7 @@ function bootContext(inst: Instance, o: BootTestOptions, expect: BootContext['ex
     sh: inst.sh,
     identity: inst.identity,
     sshAs: (user, extra, command) =>
-      run([...sshArgs({ ...inst.target, user }, extra), '--', command], { allowFailure: true, timeoutMs: 60_000 }),
+      runCommand([...sshArgs({ ...inst.target, user }, extra), '--', command], { allowFailure: true, timeoutMs: 60_000 }),
     manifest: o.manifest,
     expect,
     cloudInitStatus: inst.cloudInitStatus,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeSeedIso } from '../../backends/host/seed.ts';
-import { run } from '../run.ts';
+import { runCommand } from '../../backends/host/run-command.ts';
 import { metaData, newIdentity, userData } from './seed-data.ts';
 
 describe('NoCloud seed for a test instance', () => {
@@ -40,7 +40,7 @@ describe('NoCloud seed for a test instance', () => {
     const dir = await mkdtemp(join(tmpdir(), 'herd-seed-'));
     try {
       const iso = await makeSeedIso(dir, { userData: userData(id), metaData: metaData(id) });
-      const ls = await run(['xorriso', '-indev', iso, '-pvd_info', '-find', '/', '-type', 'f'], { allowFailure: true });
+      const ls = await runCommand(['xorriso', '-indev', iso, '-pvd_info', '-find', '/', '-type', 'f'], { allowFailure: true });
       const out = ls.stdout + ls.stderr;
       assert.match(out, /Volume Id\s*:\s*cidata/i);
       assert.match(out, /user-data/);

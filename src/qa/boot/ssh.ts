@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, type RunResult } from '../run.ts';
+import { runCommand, type RunResult } from '../../backends/host/run-command.ts';
 import { sleep } from './wait.ts';
 
 export interface SshKey { privateKey: string; publicKey: string }
@@ -8,7 +8,7 @@ export interface SshKey { privateKey: string; publicKey: string }
 /** A throwaway ed25519 key for one test run; it lives only in the run's temporary folder. */
 export async function makeSshKey(dir: string): Promise<SshKey> {
   const privateKey = join(dir, 'id_ed25519');
-  await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'herd-qa', '-f', privateKey]);
+  await runCommand(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'herd-qa', '-f', privateKey]);
   return { privateKey, publicKey: (await readFile(`${privateKey}.pub`, 'utf8')).trim() };
 }
 
@@ -26,13 +26,13 @@ export function sshArgs(t: SshTarget, extra: string[] = []): string[] {
 
 /** Runs a shell command line in the guest. Never throws for a non-zero exit: checks read the code. */
 export function sshExec(t: SshTarget, command: string, timeoutMs = 120_000): Promise<RunResult> {
-  return run([...sshArgs(t), '--', command], { allowFailure: true, timeoutMs });
+  return runCommand([...sshArgs(t), '--', command], { allowFailure: true, timeoutMs });
 }
 
 /** Polls until a trivial command succeeds over SSH or the deadline passes. */
 export async function waitForSsh(t: SshTarget, deadline: number, alive: () => boolean): Promise<boolean> {
   while (Date.now() < deadline && alive()) {
-    const r = await run([...sshArgs(t, ['-o', 'ConnectTimeout=5']), '--', 'true'], { allowFailure: true, timeoutMs: 20_000 });
+    const r = await runCommand([...sshArgs(t, ['-o', 'ConnectTimeout=5']), '--', 'true'], { allowFailure: true, timeoutMs: 20_000 });
     if (r.code === 0) return true;
     await sleep(1000);
   }

@@ -1,13 +1,12 @@
-import { run } from '../run.ts';
-import { which } from '../host-tools.ts';
+import { runCommand, which } from '../../backends/host/run-command.ts';
 
 /** Lists every file path on the FAT ESP at a byte offset (mtools; no mount). Upper-cased, '/'-rooted. */
 export async function listEsp(rawImage: string, offset: number): Promise<string[] | undefined> {
   const mdir = which('mdir');
   if (!mdir) return undefined;
-  const r = await run([mdir, '-i', `${rawImage}@@${offset}`, '-/', '-b', '::/'], {
+  const r = await runCommand([mdir, '-i', `${rawImage}@@${offset}`, '-/', '-b', '::/'], {
     allowFailure: true,
-    env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+    env: { MTOOLS_SKIP_CHECK: '1' },
   });
   if (r.code !== 0) return undefined;
   return r.stdout

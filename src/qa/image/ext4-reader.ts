@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { AppError } from '../../errors.ts';
-import { run } from '../run.ts';
-import { requireTools, which } from '../host-tools.ts';
+import { requireTools, runCommand, which } from '../../backends/host/run-command.ts';
 import { FsIndex, entryType } from './fs-index.ts';
 
 /** Read-only access to an ext4 filesystem inside a disk image, through debugfs at a byte offset. */
@@ -16,13 +15,13 @@ export interface RootFs {
 }
 
 const LS_LINE = /^\/(\d+)\/(\d+)\/(\d+)\/(\d+)\/([^/]*)\/(\d*)\/$/;
-const ENV = { ...process.env, DEBUGFS_PAGER: '__none__', PAGER: 'cat' };
+const ENV = { DEBUGFS_PAGER: '__none__', PAGER: 'cat' };
 
 export async function openRootFs(rawImage: string, offset: number): Promise<RootFs> {
   requireTools(['debugfs']);
   const device = `${rawImage}?offset=${offset}`;
   const debugfs = which('debugfs')!;
-  const exec = (args: string[]) => run([debugfs, ...args, device], { env: ENV, allowFailure: true });
+  const exec = (args: string[]) => runCommand([debugfs, ...args, device], { env: ENV, allowFailure: true });
   const probe = await exec(['-R', 'stats']);
   if (probe.code !== 0 || !/Filesystem magic number:\s+0xEF53/.test(probe.stdout)) {
     throw new AppError('qa.root_not_ext4', 'the root partition does not hold a readable ext4 filesystem', {
@@ -50,7 +49,7 @@ export async function openRootFs(rawImage: string, offset: number): Promise<Root
   };
 }
 
-type Exec = (args: string[]) => ReturnType<typeof run>;
+type Exec = (args: string[]) => ReturnType<typeof runCommand>;
 
 /** Breadth-first listing: one debugfs run per directory depth. */
 async function walk(exec: Exec): Promise<FsIndex> {

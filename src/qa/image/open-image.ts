@@ -2,8 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../errors.ts';
-import { run } from '../run.ts';
-import { requireTools } from '../host-tools.ts';
+import { requireTools, runCommand } from '../../backends/host/run-command.ts';
 import { readPartitionTable, type PartitionTable } from './partitions.ts';
 
 export type ImageFormat = 'raw' | 'qcow2';
@@ -26,7 +25,7 @@ export async function detectFormat(path: string): Promise<{ format: ImageFormat;
     });
   });
   requireTools(['qemu-img']);
-  const r = await run(['qemu-img', 'info', '--output=json', path]);
+  const r = await runCommand(['qemu-img', 'info', '--output=json', path]);
   const info = JSON.parse(r.stdout) as { format?: string; 'virtual-size'?: number };
   if (info.format !== 'raw' && info.format !== 'qcow2') {
     throw new AppError('qa.image_format', `unsupported image format "${info.format}" for ${path}`, {
@@ -44,7 +43,7 @@ export async function openImage(path: string): Promise<OpenImage> {
   if (format === 'qcow2') {
     tmp = await mkdtemp(join(tmpdir(), 'herd-qa-raw-'));
     rawPath = join(tmp, 'disk.raw');
-    await run(['qemu-img', 'convert', '-f', 'qcow2', '-O', 'raw', '-S', '4k', path, rawPath]);
+    await runCommand(['qemu-img', 'convert', '-f', 'qcow2', '-O', 'raw', '-S', '4k', path, rawPath]);
   }
   const close = async () => { if (tmp) await rm(tmp, { recursive: true, force: true }); };
   try {

@@ -1,6 +1,5 @@
 import { AppError } from '../../errors.ts';
-import { run } from '../run.ts';
-import { which } from '../host-tools.ts';
+import { runCommand, which } from '../../backends/host/run-command.ts';
 
 export type PartitionRole = 'root' | 'esp' | 'bios-boot' | 'other';
 
@@ -38,7 +37,7 @@ interface SfdiskJson {
 /** Reads the partition table of a raw disk image with `sfdisk --json` (no loop device). */
 export async function readPartitionTable(rawImage: string): Promise<PartitionTable> {
   const sfdisk = which('sfdisk') ?? 'sfdisk';
-  const r = await run([sfdisk, '--json', rawImage], { allowFailure: true });
+  const r = await runCommand([sfdisk, '--json', rawImage], { allowFailure: true });
   if (r.code !== 0) {
     throw new AppError('qa.no_partition_table', `${rawImage} has no readable partition table`, {
       hint: 'herd test expects a raw or qcow2 GPT disk image (disk.raw / disk.qcow2 from herd build)',

@@ -4,8 +4,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../errors.ts';
 import { QA_REPORT_PATH, type QaRecord } from '../manifest/manifest-schema.ts';
-import { testImage, type QaReport, type QaReporter } from '../qa/index.ts';
-import { sha256File } from './checksum.ts';
+import { testImage, type QaReport, type QaReporter } from './index.ts';
+import { sha256File } from '../backends/fs/checksum.ts';
 
 export interface QaGateResult { report: QaReport; image: string; record: QaRecord }
 

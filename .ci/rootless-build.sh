@@ -1,0 +1,32 @@
+#!/bin/bash
+# CI: `herd build` as an unprivileged user. Creates the user (with /etc/subuid and /etc/subgid ranges) if
+# missing, builds test/fixtures/recipes/small.yaml as that user (herd enters a user namespace by itself), and
+# checks the image holds root-owned files, a setuid binary and the recipe's user as they would be built by root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+user=herdci
+id "$user" >/dev/null 2>&1 || useradd --create-home "$user"
+grep -q "^$user:" /etc/subuid || usermod --add-subuids 200000-265535 "$user"
+grep -q "^$user:" /etc/subgid || usermod --add-subgids 200000-265535 "$user"
+home=$(getent passwd "$user" | cut -d: -f6)
+work=$(mktemp -d "$home/rootless.XXXXXX")
+cp -r test/fixtures/recipes/. "$work/recipe"
+sed -i "s#../../../recipes/base.yaml#$PWD/recipes/base.yaml#" "$work/recipe/small.yaml"
+# the packages root's builds already downloaded, so this build downloads nothing new
+root_pkgs="${HERD_CACHE:-$HOME/.cache/herd}/packages"
+[ -d "$root_pkgs" ] && mkdir -p "$work/cache" && cp -r "$root_pkgs" "$work/cache/"
+chown -R "$user:" "$work"
+chmod o+rx "$home"
+start=$SECONDS
+su "$user" -s /bin/bash -c "cd '$work' && node '$PWD/bin/herd.js' build recipe/small.yaml --out out --cache cache --json > build.log 2>&1" \
+  || { tail -30 "$work/build.log"; exit 1; }
+echo "rootless build: $((SECONDS - start)) s"
+img="$work/out/disk.raw"
+offset=$(sfdisk --json "$img" | node -e 'const t=JSON.parse(require("fs").readFileSync(0)).partitiontable; const p=t.partitions.find(p=>p.name==="root")??t.partitions.at(-1); console.log(p.start*512)')
+stat_of() { debugfs -R "stat $1" "$img?offset=$offset" 2>/dev/null | sed -n 's/.*User: *\([0-9]*\) *Group: *\([0-9]*\).*/\1:\2/p'; }
+[ "$(stat_of /etc/shadow)" = 0:42 ] || { echo "/etc/shadow is $(stat_of /etc/shadow), want 0:42"; exit 1; }
+[ "$(stat_of /usr/bin/passwd)" = 0:0 ] || { echo "/usr/bin/passwd is $(stat_of /usr/bin/passwd), want 0:0"; exit 1; }
+debugfs -R 'stat /usr/bin/passwd' "$img?offset=$offset" 2>/dev/null | grep -q 'Mode:  04755' || { echo "/usr/bin/passwd lost its setuid bit"; exit 1; }
+echo "rootless build ok: $img"
+# the cache holds files owned by the user's subordinate ids; only root (or the namespace) can remove them
+rm -rf "$work"
