@@ -81,7 +81,7 @@ async function bootstrapLocked(spec: BootstrapSpec, locked: LockedPackage[], run
   });
   const withControl = [];
   for (const d of debs) withControl.push({ ...d, control: (await run(['dpkg-deb', '--field', d.file], { captureStdout: true })).stdout });
-  writeLocalRepo(repo, withControl, spec.sourceDateEpoch);
+  writeLocalRepo(repo, withControl, spec.sourceDateEpoch, spec.codename);
   const argv = mmdebstrapArgs(spec, locked.map((p) => p.name), []);
   // copy:// puts the files into the tree's apt cache, so dpkg inside the chroot can read them (file:// would need a bind mount)
   await run(argv, { env: { SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) }, input: `deb [trusted=yes] copy://${repo} ./\n` });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatherLockedDebs, writeLocalRepo } from './local-repo.ts';
 import { debCacheName, parsePackagesIndex } from './apt-index.ts';
@@ -65,7 +65,7 @@ test('the local repository index is read by apt itself: one candidate, the locke
   writeFileSync(join(o.packageCache, debCacheName(pkg)), bytes);
   const debs = await gatherLockedDebs([pkg], { ...o, mirrors: [] });
   const control = execFileSync('dpkg-deb', ['--field', debs[0]!.file], { encoding: 'utf8' });
-  writeLocalRepo(o.dir, debs.map((d) => ({ ...d, control })), 1795486335);
+  writeLocalRepo(o.dir, debs.map((d) => ({ ...d, control })), 1795486335, 'bookworm');
   assert.deepEqual(parsePackagesIndex(readFileSync(join(o.dir, 'Packages'), 'utf8')).map((e) => e.sha256), [pkg.sha256]);
 
   // a throw-away apt state: apt-get update against only this repository, then ask apt what it would install
@@ -80,5 +80,8 @@ test('the local repository index is read by apt itself: one candidate, the locke
   const shown = execFileSync('apt-cache', [...aptOpts, 'show', 'herd-canary'], { encoding: 'utf8' });
   assert.match(shown, new RegExp(`^SHA256: ${pkg.sha256}$`, 'm'));
   assert.match(shown, /^Version: 1\.0$/m);
-  assert.ok(existsSync(join(o.dir, 'Release')));
+  assert.match(readFileSync(join(o.dir, 'Release'), 'utf8'), /^Codename: bookworm$/m);
+  // mmdebstrap chooses the essential set by release name: apt must see this repository as bookworm
+  const policy = execFileSync('apt-cache', [...aptOpts, 'policy'], { encoding: 'utf8' });
+  assert.match(policy, /release .*n=bookworm/, policy);
 });

@@ -110,12 +110,13 @@ export function packagesStanza(control: string, file: string, size: number, sha2
 /**
  * Writes a flat repository index (Packages and Release) for `debs` in `dir`. apt reads it through a
  * `[trusted=yes]` source: nothing in it needs a signature, since each file was checked against the lock.
+ * Suite and Codename are the release's: mmdebstrap picks the essential set with ?archive/?codename of it.
  */
-export function writeLocalRepo(dir: string, debs: Array<{ pkg: LockedPackage; file: string; control: string }>, epoch: number): void {
+export function writeLocalRepo(dir: string, debs: Array<{ pkg: LockedPackage; file: string; control: string }>, epoch: number, codename: string): void {
   const packages = debs.map((d) => packagesStanza(d.control, basename(d.file), d.pkg.size, d.pkg.sha256)).join('\n');
   writeFileSync(join(dir, 'Packages'), packages);
   const release = [
-    'Origin: herd-lock', 'Label: herd-lock', `Date: ${new Date(epoch * 1000).toUTCString().replace('GMT', 'UTC')}`,
+    'Origin: herd-lock', 'Label: herd-lock', `Suite: ${codename}`, `Codename: ${codename}`, `Date: ${new Date(epoch * 1000).toUTCString().replace('GMT', 'UTC')}`,
     'SHA256:', ` ${sha256(Buffer.from(packages))} ${Buffer.byteLength(packages)} Packages`,
   ].join('\n') + '\n';
   writeFileSync(join(dir, 'Release'), release);

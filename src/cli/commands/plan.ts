@@ -7,7 +7,7 @@ export function registerPlan(program: Command): void {
   program.command('plan')
     .description('print the build plan (steps and their cache ids) without building')
     .argument('<recipe>', 'recipe file')
-    .option('--lock <resolved.json>', 'use the archive state of an earlier build')
+    .option('--lock <resolved.json>', 'plan with the archive state and package set of an earlier build (no network)')
     .option('--cache <dir>', 'step cache to report hits from')
     .option('--json', 'print the plan as JSON')
     .action(async (recipe: string, o) => {
