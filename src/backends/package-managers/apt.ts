@@ -79,8 +79,14 @@ async function bootstrapLocked(spec: BootstrapSpec, locked: LockedPackage[], run
   const debs = await gatherLockedDebs(locked, {
     packageCache: spec.packageCache, mirrors: spec.sources.map((s) => s.uri), dir: repo, lockedEpoch: spec.sourceDateEpoch,
   });
-  const withControl = [];
-  for (const d of debs) withControl.push({ ...d, control: (await run(['dpkg-deb', '--field', d.file], { captureStdout: true })).stdout });
+  // each package's own control fields make its index stanza (a few at a time: one short process per file)
+  const withControl: Array<(typeof debs)[number] & { control: string }> = new Array(debs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    for (let i = next++; i < debs.length; i = next++) {
+      withControl[i] = { ...debs[i]!, control: (await run(['dpkg-deb', '--field', debs[i]!.file], { captureStdout: true, onLine: () => {} })).stdout };
+    }
+  }));
   writeLocalRepo(repo, withControl, spec.sourceDateEpoch, spec.codename);
   const argv = mmdebstrapArgs(spec, locked.map((p) => p.name), []);
   // copy:// puts the files into the tree's apt cache, so dpkg inside the chroot can read them (file:// would need a bind mount)
