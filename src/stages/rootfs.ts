@@ -40,7 +40,7 @@ export const rootfsStage = defineStage({
         root: ctx.tree, codename: o.codename, architecture: o.architecture, sources: o.sources, keyring: o.keyring,
         packages: o.packages, pathFilters: o.dpkgFilters, sourceDateEpoch: o.sourceDateEpoch,
         packageCache: join(ctx.packageCache, `${o.packageManager}-${o.codename}-${o.architecture}`),
-        locked: o.locked, workDir,
+        locked: o.locked, workDir, log: (l) => ctx.log(l),
       }, (argv, opts) => ctx.run(argv, opts));
     } finally {
       rmSync(workDir, { recursive: true, force: true });

@@ -77,7 +77,7 @@ async function bootstrapLocked(spec: BootstrapSpec, locked: LockedPackage[], run
   checkRecipeAgainstLock(spec.packages, locked);
   const repo = join(spec.workDir, 'repo');
   const debs = await gatherLockedDebs(locked, {
-    packageCache: spec.packageCache, mirrors: spec.sources.map((s) => s.uri), dir: repo, lockedEpoch: spec.sourceDateEpoch,
+    packageCache: spec.packageCache, mirrors: spec.sources.map((s) => s.uri), dir: repo, lockedEpoch: spec.sourceDateEpoch, log: spec.log,
   });
   // each package's own control fields make its index stanza (a few at a time: one short process per file)
   const withControl: Array<(typeof debs)[number] & { control: string }> = new Array(debs.length);

@@ -42,6 +42,8 @@ export interface BootstrapSpec {
   locked?: LockedPackage[];
   /** Scratch folder for the package manager (package lists, a local repository); removed afterwards. */
   workDir: string;
+  /** Progress lines for the build log. */
+  log?: (line: string) => void;
 }
 
 /**
