@@ -73,3 +73,13 @@ test('footprint settings become dpkg path filters of the rootfs step', () => {
   assert.ok(!docs.includes('path-exclude=/usr/share/doc/*'));
   assert.ok(docs.includes('path-include=/usr/share/locale/de/*'));
 });
+
+test('a lock\'s package set is part of the rootfs id: a locked build never reuses a live rootfs, nor another lock\'s', () => {
+  const canary = { name: 'herd-canary', version: '1.0', architecture: 'all', filename: 'pool/main/herd-canary_1.0_all.deb', size: 700, sha256: 'c'.repeat(64) };
+  const live = plan(base);
+  const locked = plan(base, { ...resolved, packages: [canary] });
+  const other = plan(base, { ...resolved, packages: [{ ...canary, sha256: 'd'.repeat(64) }] });
+  assert.notEqual(idOf(locked, 'rootfs'), idOf(live, 'rootfs'));
+  assert.notEqual(idOf(other, 'rootfs'), idOf(locked, 'rootfs'));
+  assert.deepEqual((locked.steps[0]!.options as { locked: unknown[] }).locked, [canary]);
+});
