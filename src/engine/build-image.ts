@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { loadRecipe, type LoadedRecipe } from '../recipe/load.ts';
 import { resolveInputs, type Resolved } from '../resolve/resolve.ts';
 import { planBuild, planDigest } from '../plan/plan-build.ts';
+import { readPlanInputs } from '../plan/plan-inputs.ts';
+import { withPackages } from '../resolve/lock-file.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { executePlan } from './execute.ts';
 import { StepCache } from './step-cache.ts';
@@ -45,13 +47,16 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const loaded = loadRecipe(opts.recipePath);
     reporter.onPhase?.('resolve', 'reading the archive state');
     const resolved = await resolveInputs(loaded, { lockFile: opts.lockFile, imageVersion: opts.imageVersion });
-    const plan = planBuild(loaded, resolved);
+    const plan = planBuild(loaded, resolved, readPlanInputs(loaded));
     writeJson(out.path('resolved.json'), resolved);
     writeJson(out.path('plan.json'), plan);
     reporter.onPhase?.('execute', `${plan.steps.length} steps`);
     const cache = new StepCache(opts.cacheDir ?? defaultCacheDir());
-    const targets = [...new Set([...plan.outputs.map((o) => o.step), plan.treeStep])];
+    // the rootfs step too: its meta holds the installed files and digests that make resolved.json a lock
+    const rootfsStep = plan.steps.find((s) => s.stage === 'rootfs')!.id;
+    const targets = [...new Set([...plan.outputs.map((o) => o.step), plan.treeStep, rootfsStep])];
     const { artifacts, results } = await executePlan(plan, { cache, reporter, targets, signal: opts.signal });
+    writeJson(out.path('resolved.json'), withPackages(resolved, artifacts.get(rootfsStep)?.meta.lock));
 
     reporter.onPhase?.('outputs', opts.outDir);
     const outputs: ManifestOutput[] = [];
@@ -97,7 +102,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
 export async function planImage(recipePath: string, lockFile?: string): Promise<{ loaded: LoadedRecipe; resolved: Resolved; plan: Plan }> {
   const loaded = loadRecipe(recipePath);
   const resolved = await resolveInputs(loaded, { lockFile });
-  return { loaded, resolved, plan: planBuild(loaded, resolved) };
+  return { loaded, resolved, plan: planBuild(loaded, resolved, readPlanInputs(loaded)) };
 }
 
 function logReporter(stream: WriteStream): Reporter {

@@ -19,9 +19,17 @@ export class StepCache {
     this.root = root;
     this.packages = packages;
     this.steps = join(root, 'steps');
-    mkdirSync(this.steps, { recursive: true });
   }
 
+  /**
+   * Whether step `id` is finished, without touching anything: what `herd plan` asks. Reading must not
+   * count as use, or planning would keep stale entries alive past `herd cache prune`.
+   */
+  has(id: string): boolean {
+    return existsSync(join(this.steps, id, 'meta.json'));
+  }
+
+  /** A finished step, marked as used now (a build reuses it): prune keeps entries by last use. */
   get(id: string): StepArtifact | undefined {
     const dir = join(this.steps, id);
     const metaFile = join(dir, 'meta.json');
@@ -33,6 +41,7 @@ export class StepCache {
 
   /** A fresh folder to build step `id` in. */
   begin(id: string): string {
+    mkdirSync(this.steps, { recursive: true });
     return mkdtempSync(join(this.steps, `.tmp-${id}-`));
   }
 
@@ -72,6 +81,7 @@ export class StepCache {
     const abandonedCutoff = Date.now() - 86_400_000;
     const removed: string[] = [];
     let bytesFreed = 0;
+    if (!existsSync(this.steps)) return { removed, bytesFreed };
     for (const name of readdirSync(this.steps)) {
       const dir = join(this.steps, name);
       const abandoned = name.startsWith('.') && statSync(dir).mtimeMs < abandonedCutoff;

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { loadRecipe } from '../recipe/load.ts';
 import type { Resolved } from '../resolve/resolve.ts';
 import { planBuild } from './plan-build.ts';
+import { readPlanInputs } from './plan-inputs.ts';
 import type { Plan } from './plan-types.ts';
 
 const dir = tempDir('herd-plan-');
 const base = 'name: mini\ndescription: d\ndistribution:\n  name: debian\n  release: "12"\noutputs: [raw, qcow2, gce]\n';
 const resolved: Resolved = {
-  schemaVersion: 1, codename: 'bookworm', sourceDateEpoch: 1795486335, imageVersion: '2026.11.24.0',
+  schemaVersion: 2, codename: 'bookworm', sourceDateEpoch: 1795486335, imageVersion: '2026.11.24.0',
   archive: { sources: [{ uri: 'http://deb.debian.org/debian', suites: ['bookworm'], components: ['main'] }], keyring: '/usr/share/keyrings/debian-archive-keyring.gpg' },
   suites: [{ uri: 'http://deb.debian.org/debian', suite: 'bookworm', date: 'Tue, 24 Nov 2026 02:12:15 UTC', epoch: 1795486335, inReleaseSha256: 'a'.repeat(64) }],
 };
@@ -19,7 +20,8 @@ const resolved: Resolved = {
 function plan(text: string, r: Resolved = resolved): Plan {
   const f = join(dir, `r${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(f, text);
-  return planBuild(loadRecipe(f), r);
+  const loaded = loadRecipe(f);
+  return planBuild(loaded, r, readPlanInputs(loaded));
 }
 const idOf = (p: Plan, stage: string, n = 0) => p.steps.filter((s) => s.stage === stage)[n]!.id;
 
@@ -70,4 +72,14 @@ test('footprint settings become dpkg path filters of the rootfs step', () => {
   const docs = filters(plan(base + 'footprint:\n  docs: true\n  locales: [de]\n'));
   assert.ok(!docs.includes('path-exclude=/usr/share/doc/*'));
   assert.ok(docs.includes('path-include=/usr/share/locale/de/*'));
+});
+
+test('a lock\'s package set is part of the rootfs id: a locked build never reuses a live rootfs, nor another lock\'s', () => {
+  const canary = { name: 'herd-canary', version: '1.0', architecture: 'all', filename: 'pool/main/herd-canary_1.0_all.deb', size: 700, sha256: 'c'.repeat(64) };
+  const live = plan(base);
+  const locked = plan(base, { ...resolved, packages: [canary] });
+  const other = plan(base, { ...resolved, packages: [{ ...canary, sha256: 'd'.repeat(64) }] });
+  assert.notEqual(idOf(locked, 'rootfs'), idOf(live, 'rootfs'));
+  assert.notEqual(idOf(other, 'rootfs'), idOf(locked, 'rootfs'));
+  assert.deepEqual((locked.steps[0]!.options as { locked: unknown[] }).locked, [canary]);
 });

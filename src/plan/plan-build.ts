@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { LoadedRecipe } from '../recipe/load.ts';
 import type { OutputFormat } from '../recipe/schema.ts';
 import type { Resolved } from '../resolve/resolve.ts';
@@ -11,9 +10,14 @@ import { stageVersions } from './stage-versions.ts';
 import { diskIdentity } from './identity.ts';
 import { dpkgFilters } from './footprint-filters.ts';
 import type { Plan, PlanOutput, PlanStep } from './plan-types.ts';
+import type { PlanInputs } from './plan-inputs.ts';
+import { AppError } from '../errors.ts';
 
-/** recipe + pinned inputs → the list of steps. Pure: same inputs, same plan, same ids. */
-export function planBuild(loaded: LoadedRecipe, resolved: Resolved): Plan {
+/**
+ * recipe + pinned inputs → the list of steps. Pure: no file, network or cache is read here (the caller
+ * reads them first, see plan-inputs.ts), so the same inputs always give the same plan and ids.
+ */
+export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: PlanInputs): Plan {
   const r = loaded.recipe;
   const dist = distributions[r.distribution.name];
   const ids = diskIdentity(loaded.imageDigest);
@@ -30,12 +34,14 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved): Plan {
     sources: resolved.archive.sources, keyring: resolved.archive.keyring, packages,
     dpkgFilters: dpkgFilters(r.footprint), archiveState: resolved.suites.map((s) => `${s.uri} ${s.suite} ${s.inReleaseSha256}`),
     sourceDateEpoch: resolved.sourceDateEpoch,
+    // a lock's package set is part of the id: a locked build never reuses a rootfs resolved live, nor the reverse
+    locked: resolved.packages,
   }, []);
 
   const configure = add('configure', 'configure system', {
     name: r.name, imageVersion: resolved.imageVersion, rootUuid: ids.rootUuid,
     files: r.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, group: f.group,
-      contentBase64: (f.content !== undefined ? Buffer.from(f.content) : readFileSync(f.source!)).toString('base64') })),
+      contentBase64: (f.content !== undefined ? Buffer.from(f.content) : sourceBytes(inputs, f.source!)).toString('base64') })),
     users: r.users, ssh: r.ssh, services: r.services,
     cloudInit: { datasources: r['cloud-init'].datasources, defaultUser: r['cloud-init']['default-user'], locale: r['cloud-init'].locale },
   }, [rootfs]);
@@ -67,6 +73,12 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved): Plan {
     schemaVersion: 1, name: r.name, imageVersion: resolved.imageVersion, recipeDigest: loaded.digest,
     sourceDateEpoch: resolved.sourceDateEpoch, steps, outputs, treeStep: seal,
   };
+}
+
+function sourceBytes(inputs: PlanInputs, source: string): Buffer {
+  const bytes = inputs.fileSources[source];
+  if (!bytes) throw new AppError('plan.input_missing', `the planner was not given the content of ${source}`, { kind: 'internal' });
+  return bytes;
 }
 
 export function planDigest(plan: Plan): string {

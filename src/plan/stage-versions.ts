@@ -3,7 +3,7 @@
  * changed stage never reuses results its old code cached.
  */
 export const stageVersions: Record<string, number> = {
-  rootfs: 2,
+  rootfs: 3,
   configure: 1,
   footprint: 1,
   seal: 1,

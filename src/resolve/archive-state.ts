@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { Recipe } from '../recipe/schema.ts';
+import { gpgvVerifier, type InReleaseVerifier } from './inrelease-signature.ts';
 
 /** The state of one archive suite at resolve time: what the rootfs step's cache id is pinned to. */
 export interface SuiteState {
@@ -13,7 +14,7 @@ export interface SuiteState {
 
 export type Fetcher = (url: string) => Promise<string>;
 
-const httpFetch: Fetcher = async (url) => {
+export const httpFetch: Fetcher = async (url) => {
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
@@ -30,13 +31,18 @@ const httpFetch: Fetcher = async (url) => {
   return res.text();
 };
 
-/** Reads each suite's InRelease: its Date becomes SOURCE_DATE_EPOCH and its digest pins the package set. */
-export async function resolveArchive(archive: NonNullable<Recipe['archive']>, fetcher: Fetcher = httpFetch): Promise<SuiteState[]> {
+/**
+ * Reads each suite's InRelease and checks its signature against the archive keyring; only then does
+ * its Date become SOURCE_DATE_EPOCH and its digest pin the package set.
+ */
+export async function resolveArchive(archive: NonNullable<Recipe['archive']>, fetcher: Fetcher = httpFetch,
+  verify: InReleaseVerifier = gpgvVerifier): Promise<SuiteState[]> {
   const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri.replace(/\/+$/, ''), suite })));
   return Promise.all(jobs.map(async ({ uri, suite }) => {
     const url = `${uri}/dists/${suite}/InRelease`;
     const text = await fetcher(url);
-    const date = /^Date:\s*(.+)$/m.exec(text)?.[1]?.trim();
+    const signed = await verify(text, archive.keyring, url);
+    const date = /^Date:\s*(.+)$/m.exec(signed)?.[1]?.trim();
     const epoch = date ? Math.floor(Date.parse(date) / 1000) : NaN;
     if (!date || Number.isNaN(epoch)) {
       throw new AppError('archive.bad_release', `${url} has no valid Date field`, { kind: 'dependency', hint: 'is this a Debian archive?' });

@@ -9,6 +9,20 @@ export interface InstalledPackage {
   source: string;
 }
 
+/**
+ * One package exactly as a build installed it and the archive served it: enough to fetch the same
+ * file again (pool path under any mirror of the archive) and to prove it is the same (sha256).
+ */
+export interface LockedPackage {
+  name: string;
+  version: string;
+  architecture: string;
+  /** Path under the archive root, as the Packages index names it (pool/main/...). */
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
 export interface BootstrapSpec {
   root: string;
   codename: string;
@@ -21,6 +35,15 @@ export interface BootstrapSpec {
   sourceDateEpoch: number;
   /** Folder kept between builds so packages are downloaded once. */
   packageCache: string;
+  /**
+   * Install exactly these packages (from a lock) instead of resolving against the live archive. The
+   * image still names `sources` as its package sources afterwards.
+   */
+  locked?: LockedPackage[];
+  /** Scratch folder for the package manager (package lists, a local repository); removed afterwards. */
+  workDir: string;
+  /** Progress lines for the build log. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -29,6 +52,7 @@ export interface BootstrapSpec {
  */
 export interface PackageManager {
   name: string;
-  bootstrap(spec: BootstrapSpec, run: (argv: string[], opts?: RunOptions) => Promise<unknown>): Promise<void>;
+  /** Returns what it installed, with the archive's file digests: the package part of a lock. */
+  bootstrap(spec: BootstrapSpec, run: (argv: string[], opts?: RunOptions) => Promise<{ stdout: string }>): Promise<LockedPackage[]>;
   installed(root: string): InstalledPackage[];
 }

@@ -28,7 +28,7 @@ export function registerBuild(program: Command): void {
     .argument('<recipe>', 'recipe file (YAML)')
     .option('-o, --out <dir>', 'output folder', 'out/<name>')
     .option('--cache <dir>', 'step and package cache (default $HERD_CACHE or ~/.cache/herd)')
-    .option('--lock <resolved.json>', 'reuse the archive state of an earlier build instead of resolving it again')
+    .option('--lock <resolved.json>', 'install exactly the packages an earlier build installed (its resolved.json), with its archive state and SOURCE_DATE_EPOCH')
     .option('--image-version <version>', 'IMAGE_VERSION to stamp (default: the archive date)')
     .option('--json', 'JSON lines events on stdout')
     .option('-v, --verbose', 'print every log line (plain output)')
