@@ -6,7 +6,7 @@
  * its PID. nginx gets one worker process, as herd serve is one Node process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,9 @@ import { exportDocuments } from '../src/release/export-documents.ts';
 import { openServices } from '../src/release/open-services.ts';
 import { publishRelease } from '../src/release/publish-release.ts';
 import { promoteRelease } from '../src/release/release-actions.ts';
-import { createHash, randomBytes } from 'node:crypto';
+import { listArtifacts } from '../src/store/artifacts.ts';
+import { writeBuildOutput } from '../test/release/fixtures/build-output.ts';
+import { freePort, startNginx } from './lib/nginx.ts';
 
 const arg = (name: string, d: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const SECONDS = arg('--seconds', 5);
@@ -33,47 +35,20 @@ if (process.argv[2] === '--serve-child') {
   await main();
 }
 
-async function prepare(dir: string): Promise<string> {
+/** A published, promoted release with a 16 MiB image; returns the data dir and the image's download path. */
+async function prepare(dir: string): Promise<{ data: string; artifact: string }> {
   const data = join(dir, 'data');
   await generateKey(join(data, 'keys'));
-  const out = join(dir, 'out');
-  mkdirSync(out, { recursive: true });
-  const image = randomBytes(16 * 1024 * 1024);
-  const sha = createHash('sha256').update(image).digest('hex');
-  writeFileSync(join(out, 'disk.qcow2'), image);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ schemaVersion: 1, name: 'base', version: '2026.11.25.0', architecture: 'x86_64', recipeDigest: 'sha256:bench', packages: [], outputs: [{ format: 'qcow2', file: 'disk.qcow2', size: image.length, sha256: sha }] }));
-  writeFileSync(join(out, 'SHA256SUMS'), `${sha}  disk.qcow2\n`);
+  const out = writeBuildOutput(join(dir, 'out'), { version: '2026.11.25.0', formats: ['qcow2'], size: 16 * 1024 * 1024 });
   const svc = await openServices({ dataDir: data, publicUrl: 'http://127.0.0.1' });
   const r = await publishRelease(svc, out);
   await promoteRelease(svc, r.id, 'stable');
+  const [image] = await listArtifacts(svc.store.db, [r.id]);
   const www = join(dir, 'www');
   await exportDocuments(svc.store, www);
   symlinkSync(join(data, 'artifacts'), join(www, 'artifacts'));
   await svc.close();
-  return data;
-}
-
-function startNginx(dir: string, port: number): ChildProcess {
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')} warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  types { application/json json; application/x-qemu-disk qcow2; application/pgp-signature asc; }
-  client_body_temp_path ${join(dir, 'nginx-tmp')};
-  proxy_temp_path ${join(dir, 'nginx-tmp')};
-  fastcgi_temp_path ${join(dir, 'nginx-tmp')};
-  uwsgi_temp_path ${join(dir, 'nginx-tmp')};
-  scgi_temp_path ${join(dir, 'nginx-tmp')};
-  server { listen 127.0.0.1:${port}; root ${join(dir, 'www')}; }
-}
-`);
-  return spawn('nginx', ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { data, artifact: `/artifacts/${image!.location}` };
 }
 
 interface Result { rps: number; p50: number; p99: number; errors: number }
@@ -98,21 +73,13 @@ async function load(url: string, headers: Record<string, string>, expect: number
   return { rps: latencies.length / SECONDS, p50: q(0.5), p99: q(0.99), errors };
 }
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'herd-bench-feed-'));
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'nginx-tmp'));
   const children: ChildProcess[] = [];
   try {
-    const data = await prepare(dir);
+    const { data, artifact } = await prepare(dir);
     const port = await freePort();
     const nginx = startNginx(dir, port);
     children.push(nginx);
@@ -121,7 +88,6 @@ async function main() {
     const herdUrl = await new Promise<string>((resolve) => herd.stdout!.once('data', (d) => resolve(String(d).trim())));
     const nginxUrl = `http://127.0.0.1:${port}`;
     await new Promise((r) => setTimeout(r, 300));
-    const artifact = '/artifacts/base/2026.11.25.0/x86_64/disk.qcow2';
     const rows: string[] = [];
     for (const [name, path, headers, status] of [
       ['stream feed (feeds/stable.json)', '/feeds/stable.json', {}, 200],
