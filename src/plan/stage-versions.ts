@@ -9,5 +9,5 @@ export const stageVersions: Record<string, number> = {
   seal: 1,
   platform: 1,
   disk: 1,
-  convert: 1,
+  convert: 2,
 };

@@ -128,3 +128,48 @@ test('unknown platform and release are cross-check errors with hints', () => {
   assert.deepEqual(issues.map((i) => i.path).sort(), ['cloud-init.platforms.marscloud', 'distribution.release']);
   assert.equal(issues.find((i) => i.path === 'cloud-init.platforms.marscloud')!.line, 8);
 });
+
+test('extends: "!x" removes from keyed lists by key (files by path, users by name) and packages by name', () => {
+  file('kp.yaml', minimal + 'packages: [curl, vim=2:9.0.1378-2]\nfiles:\n  - path: /etc/motd\n    content: parent\n  - path: /etc/issue\n    content: keep\n'
+    + 'users:\n  - name: alice\n  - name: bob\n');
+  const { recipe } = loadRecipe(file('kc.yaml', 'extends: kp.yaml\nname: kc\nfiles: ["!/etc/motd"]\nusers: ["!alice"]\npackages: ["!vim"]\n'));
+  assert.deepEqual(recipe.files.map((f) => f.path), ['/etc/issue']);
+  assert.deepEqual(recipe.users.map((u) => u.name), ['bob']);
+  assert.deepEqual(recipe.packages, ['curl']);
+});
+
+test('extends: a removal may also take an item out of a preference list; mixing it with new items is an error', () => {
+  const { recipe } = loadRecipe(file('pc.yaml', 'extends: kp.yaml\nname: pc\ndisk:\n  boot: ["!bios"]\n'));
+  assert.deepEqual(recipe.disk.boot, ['uefi']);
+  file('pp.yaml', minimal + 'cloud-init:\n  datasources: [NoCloud, None]\n');
+  const issues = issuesOf(file('pm.yaml', 'extends: pp.yaml\nname: pm\ncloud-init:\n  datasources: [Ec2, "!None"]\n'));
+  assert.deepEqual(issues.map((i) => [i.path, i.line, i.column]), [['cloud-init.datasources[1]', 4, 22]]);
+  assert.match(issues[0]!.hint!, /preference list/);
+});
+
+test('a removal that matches nothing is an error at its line and column, with a hint', () => {
+  file('up.yaml', minimal + 'packages: [curl, vim]\nfiles:\n  - path: /etc/motd\n    content: x\n');
+  const issues = issuesOf(file('uc.yaml', 'extends: up.yaml\nname: uc\npackages:\n  - git\n  - "!no-such-package"\n  - "!vmi"\nfiles: ["!/etc/issue"]\nusers: ["!alice"]\n'));
+  const at = Object.fromEntries(issues.map((i) => [i.path, i]));
+  assert.deepEqual(issues.map((i) => i.path).sort(), ['files[0]', 'packages[1]', 'packages[2]', 'users[0]']);
+  assert.match(at['packages[1]']!.file, /uc\.yaml$/);
+  assert.deepEqual([at['packages[1]']!.line, at['packages[1]']!.column], [5, 5]);
+  assert.match(at['packages[1]']!.message, /"!no-such-package" removes nothing/);
+  assert.match(at['packages[1]']!.hint!, /packages holds: curl, vim/);
+  assert.match(at['packages[2]']!.hint!, /did you mean "!vim"/);
+  assert.deepEqual([at['files[0]']!.line, at['files[0]']!.column], [7, 9]);
+  assert.match(at['files[0]']!.hint!, /\/etc\/motd/);
+  assert.match(at['users[0]']!.hint!, /inherits nothing/);
+  // the message names the file, line and column as `herd lint` prints it
+  try { loadRecipe(join(dir, 'uc.yaml')); } catch (e) { assert.match((e as Error).message, /uc\.yaml:5:5: packages\[1\]: "!no-such-package" removes nothing/); }
+});
+
+test('a removal in a recipe that extends nothing is an error, not a package named "!x"; one from a default list works', () => {
+  const issues = issuesOf(file('root-rm.yaml', minimal + 'packages: [curl, "!vim"]\n'));
+  assert.deepEqual(issues.map((i) => [i.path, i.line, i.column, /removes nothing/.test(i.message)]), [['packages[1]', 6, 18, true]]);
+  // outputs defaults to [raw, qcow2] and disk.boot to [bios, uefi]: removals apply to the default
+  const { recipe } = loadRecipe(file('root-def.yaml', minimal + 'outputs: ["!qcow2", vmdk]\ndisk:\n  boot: ["!bios"]\n'));
+  assert.deepEqual(recipe.outputs, ['raw', 'vmdk']);
+  assert.deepEqual(recipe.disk.boot, ['uefi']);
+  assert.match(issuesOf(file('root-def2.yaml', minimal + 'outputs: ["!vhd"]\n'))[0]!.hint!, /outputs holds: raw, qcow2/);
+});

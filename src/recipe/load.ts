@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { recipeSchema, type Recipe } from './schema.ts';
 import { formatPath, RecipeError, type Path, type RecipeIssue } from './issues.ts';
 import { readYamlSource, type YamlSource } from './yaml-source.ts';
-import { locateMerged, mergeRecipes, originOf, type Origin } from './merge.ts';
+import { locateMerged, mergeRecipes, originOf, stripRemovals, type MergeIssue, type Origin } from './merge.ts';
 import { closest, knownKeys } from './known-keys.ts';
 import { checkRecipe } from './check.ts';
 import { canonicalJson } from '../plan/hash.ts';
@@ -26,8 +26,13 @@ const MAX_DEPTH = 16;
 export function loadRecipe(file: string): LoadedRecipe {
   const { sources, issues } = readChain(resolve(file));
   if (issues.length) throw new RecipeError(issues);
-  let merged: { value: unknown; origin: Origin } = { value: sources[0]!.value, origin: originOf(sources[0]!, sources[0]!.value) };
-  for (const src of sources.slice(1)) merged = mergeRecipes(merged.value, src.value, merged.origin, originOf(src, src.value));
+  const mergeIssues: MergeIssue[] = [];
+  // the root recipe inherits nothing: a "!x" in it removes nothing
+  let merged: { value: unknown; origin: Origin } = stripRemovals(sources[0]!.value, originOf(sources[0]!, sources[0]!.value), mergeIssues);
+  for (const src of sources.slice(1)) merged = mergeRecipes(merged.value, src.value, merged.origin, originOf(src, src.value), '', mergeIssues);
+  if (mergeIssues.length) {
+    throw new RecipeError(mergeIssues.map((m) => issueIn(m.origin.src, m.origin.path, m.message, m.hint)));
+  }
   const value = { ...(merged.value as Record<string, unknown>) };
   delete value.extends;
 

@@ -1,27 +1,55 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { sha256File } from '../backends/fs/checksum.ts';
 import { defineStage, type StageContext } from './stage.ts';
 import { formats } from '../catalog/formats.ts';
 import type { OutputFormat } from '../recipe/schema.ts';
+import { derivedUuid, derivedVolumeId } from '../plan/identity.ts';
+import { pinVmdkCid } from '../backends/disk/vmdk-cid.ts';
+import { pinVhdFooter } from '../backends/disk/vhd-footer.ts';
 
 const options = z.object({ format: z.enum(['qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce']), sourceDateEpoch: z.number() }).passthrough();
 
-type Converter = (ctx: StageContext, raw: string, out: string, epoch: number) => Promise<void>;
+/** What a converter gets: the raw disk, the file to write, and what the output may depend on. */
+export interface ConvertInput { raw: string; out: string; work: string; epoch: number; rawSha256: string }
+type Converter = (ctx: Pick<StageContext, 'run'>, i: ConvertInput) => Promise<void>;
 
-/** One converter per delivery format, each reading the raw disk of its input step. */
-const converters: Record<Exclude<OutputFormat, 'raw'>, Converter> = {
+/**
+ * One converter per delivery format, each reading the raw disk of its input step. Every output depends
+ * only on the raw disk's bytes and SOURCE_DATE_EPOCH: what a tool would take from the clock, a random
+ * generator or the file system's block allocation is fixed here.
+ */
+export const converters: Record<Exclude<OutputFormat, 'raw'>, Converter> = {
   // zlib, not zstd: older cloud importers (and QEMU < 5.1) cannot read zstd-compressed clusters
-  qcow2: (ctx, raw, out) => ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zlib', raw, out]).then(),
-  // a fixed block size makes the multi-threaded output the same whatever the number of cores
-  'raw.xz': (ctx, raw, out) => ctx.run(['xz', '--threads=0', '--block-size=64MiB', '-6', '--stdout', raw], { stdoutFile: out }).then(),
-  vmdk: (ctx, raw, out) => ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, out]).then(),
+  qcow2: async (ctx, i) => void await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zlib', i.raw, i.out]),
+  // a fixed block size makes the multi-threaded output the same whatever the number of cores; xz >= 5.4 stays
+  // in multi-threaded mode for --threads=0 even on one core (single-threaded output differs)
+  'raw.xz': async (ctx, i) => void await ctx.run(['xz', '--threads=0', '--block-size=64MiB', '-6', '--stdout', i.raw], { stdoutFile: i.out }),
+  vmdk: async (ctx, i) => {
+    await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', i.raw, i.out]);
+    pinVmdkCid(i.out, derivedVolumeId(i.rawSha256, 'vmdk-cid').toLowerCase());
+  },
   // Azure wants a fixed VHD whose virtual size is a whole number of MiB; force_size keeps qemu from rounding to CHS
-  vhd: (ctx, raw, out) => ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', raw, out]).then(),
-  // GCE imports a gzip'd tar (oldgnu format) holding one file named disk.raw
-  gce: (ctx, raw, out, epoch) => ctx.run(['tar', '--format=oldgnu', '--sparse', `--mtime=@${epoch}`, '--owner=0', '--group=0',
-    '--numeric-owner', '--use-compress-program=gzip -n -6', '-cf', out, '-C', join(raw, '..'), 'disk.raw']).then(),
+  vhd: async (ctx, i) => {
+    await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', i.raw, i.out]);
+    pinVhdFooter(i.out, { epoch: i.epoch, uuid: derivedUuid(i.rawSha256, 'vhd-uuid') });
+  },
+  // GCE imports a gzip'd tar (oldgnu format) holding one file named disk.raw. GNU tar stores a file as sparse
+  // only when the file system says it has holes, so the disk is first copied with holes wherever it is zero;
+  // --hole-detection=raw then takes the sparse map from the bytes, not from where the file system put blocks.
+  gce: async (ctx, i) => {
+    const dir = join(i.work, 'gce');
+    mkdirSync(dir, { recursive: true });
+    try {
+      await ctx.run(['cp', '--sparse=always', i.raw, join(dir, 'disk.raw')]);
+      await ctx.run(['tar', '--format=oldgnu', '--sparse', '--hole-detection=raw', '--sort=name', `--mtime=@${i.epoch}`,
+        '--owner=0', '--group=0', '--numeric-owner', '--mode=u=rw,go=r', '--use-compress-program=gzip -n -6',
+        '-cf', i.out, '-C', dir, 'disk.raw'], { env: { GZIP: undefined, TZ: 'UTC' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 };
 
 export const convertStage = defineStage({
@@ -29,14 +57,17 @@ export const convertStage = defineStage({
   produces: 'file',
   options,
   async run(ctx, o) {
-    const raw = join(ctx.inputs[0]!.dir, 'disk.raw');
+    const input = ctx.inputs[0]!;
+    const raw = join(input.dir, 'disk.raw');
     const out = join(ctx.outDir, formats[o.format].file);
-    await converters[o.format](ctx, raw, out, o.sourceDateEpoch);
+    const rawSha256 = typeof input.meta.sha256 === 'string' ? input.meta.sha256 : await sha256File(raw);
+    await converters[o.format](ctx, { raw, out, work: join(ctx.outDir, 'work'), epoch: o.sourceDateEpoch, rawSha256 });
+    rmSync(join(ctx.outDir, 'work'), { recursive: true, force: true });
     const st = statSync(out);
     ctx.meta.sha256 = await sha256File(out);
     ctx.meta.file = formats[o.format].file;
     // a compressed raw disk decompresses to exactly the input disk (stream metadata's uncompressed-sha256)
-    if (o.format === 'raw.xz') ctx.meta.uncompressedSha256 = ctx.inputs[0]!.meta.sha256;
+    if (o.format === 'raw.xz') ctx.meta.uncompressedSha256 = rawSha256;
     ctx.meta.sizeBytes = st.size;
     ctx.meta.allocatedBytes = st.blocks * 512;
   },

@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { sh, debugfsCat, debugfsLs, debugfsStat, hasTools } from '../helpers/host.ts';
+import { readVhdFooter } from '../../src/backends/disk/vhd-footer.ts';
+import { readVmdkCid } from '../../src/backends/disk/vmdk-cid.ts';
 
 /**
  * Builds a real image from test/fixtures/recipes/small.yaml through the CLI and inspects it without
@@ -103,10 +105,16 @@ test('every format is what qemu-img (or its tool) says it is; SHA256SUMS verifie
   // a fixed VHD is the raw disk plus a 512-byte footer, so it must be read as vpc explicitly
   const vhd = info('disk.vhd', 'vpc');
   assert.equal(vhd['virtual-size'], 2 * 1024 ** 3);
-  assert.equal(vhd['format-specific']?.data?.['subformat'] ?? 'fixed', 'fixed');
+  // qemu-img info does not report a VPC subformat: read the disk type from the footer itself (2 = fixed, 3 = dynamic)
   const vhdSize = statSync(join(outDir, 'disk.vhd')).size;
   assert.equal(vhdSize, 2 * 1024 ** 3 + 512);
   assert.equal(readHead(join(outDir, 'disk.vhd'), 8, vhdSize - 512).toString(), 'conectix');
+  const footer = readVhdFooter(join(outDir, 'disk.vhd'));
+  assert.equal(footer.diskType, 2, 'a fixed VHD');
+  assert.equal(footer.currentSize, 2n * 1024n ** 3n);
+  const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
+  assert.equal(footer.timestamp, m.sourceDateEpoch, 'VHD time is SOURCE_DATE_EPOCH, not the build time');
+  assert.notEqual(readVmdkCid(join(outDir, 'disk.vmdk')), undefined);
   sh(['xz', '-t', join(outDir, 'disk.raw.xz')]);
   assert.match(sh(['tar', '-tzf', join(outDir, 'disk.gce.tar.gz')]), /^disk\.raw$/m);
   const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' });

@@ -37,7 +37,10 @@ describe('herd test on a real image', { skip }, () => {
     assert.deepEqual(ids(report, 'fail', 'error'), [], summary(report));
     assert.ok(report.passed);
     assert.deepEqual(ids(report, 'pass').filter((id) => id.startsWith('B')), ['B0', 'B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B9']);
-    assert.ok(b && b.secondsToSsh! > 0 && b.secondsToCloudInitDone! >= b.secondsToSsh!);
+    // timings are reported, not judged (speed figures belong in bench/): the boot record must carry them and its accelerator
+    assert.equal(b?.firmware, 'bios');
+    assert.ok(b?.accel === 'kvm' || b?.accel === 'tcg', `accelerator recorded: ${b?.accel}`);
+    assert.ok(Number.isFinite(b?.secondsToSsh) && Number.isFinite(b?.secondsToCloudInitDone), 'SSH and cloud-init times recorded');
   });
 
   // BIOS: a UEFI boot under TCG once failed to reach SSH within 600 s in CI (1 run in 4), unrelated to the seed

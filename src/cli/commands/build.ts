@@ -32,7 +32,7 @@ export function registerBuild(program: Command): void {
     .option('--image-version <version>', 'IMAGE_VERSION to stamp (default: the archive date)')
     .option('--json', 'JSON lines events on stdout')
     .option('-v, --verbose', 'print every log line (plain output)')
-    .option('--check-reproducible', 'build the disk twice from scratch and compare sha256')
+    .option('--check-reproducible', 'build every output twice from empty step caches and compare each file')
     .option('--test', 'run QA (static audit + boot tests) on the result; marks the output tested only when it passes')
     .option('--firmware <fw>', 'firmware for --test: bios, uefi or both', 'both')
     .action(async (recipe: string, o) => {
@@ -51,8 +51,14 @@ export function registerBuild(program: Command): void {
       try {
         if (o.checkReproducible) {
           const r = await checkReproducible({ recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, signal: ac.signal });
-          process.stdout.write(o.json ? JSON.stringify({ event: 'reproducible', ...r }) + '\n'
-            : `${r.identical ? 'reproducible' : 'NOT reproducible'}: ${r.first} vs ${r.second}\n`);
+          tty?.stop();
+          if (o.json) process.stdout.write(JSON.stringify({ event: 'reproducible', ...r }) + '\n');
+          else {
+            for (const f of r.files) {
+              process.stdout.write(`  ${f.identical ? 'identical' : 'DIFFERENT'}  ${f.file.padEnd(18)} ${f.identical ? f.first : `${f.first} vs ${f.second}`}\n`);
+            }
+            process.stdout.write(`${r.identical ? 'reproducible' : 'NOT reproducible'}: ${r.files.filter((f) => f.identical).length}/${r.files.length} files bit-identical\n`);
+          }
           if (!r.identical) process.exitCode = 4;
           return;
         }
