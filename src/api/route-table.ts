@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { type Authenticate, createHint } from '../auth/authenticate.ts';
-import { type Principal, type Role, roleAtLeast } from '../auth/roles.ts';
+import { type Principal, type Role, roleAtLeast } from '../catalog/roles.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, parseParams, parseQuery } from './validate.ts';
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import { useToken } from '../store/tokens.ts';
-import type { Principal, Role } from './roles.ts';
+import type { Principal, Role } from '../catalog/roles.ts';
 
 /**
  * Turns a request's credential into a Principal, or undefined when it carries none. A credential that is

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadRecipe, type LoadedRecipe } from '../recipe/load.ts';
 import { resolveInputs, type Resolved } from '../resolve/resolve.ts';
 import { planBuild, planDigest } from '../plan/plan-build.ts';
-import { readPlanInputs } from '../plan/plan-inputs.ts';
+import { readPlanInputs } from './plan-inputs.ts';
 import { withPackages } from '../resolve/lock-file.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import { executePlan } from './execute.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadRecipe } from '../recipe/load.ts';
 import type { Resolved } from '../resolve/resolve.ts';
 import { planBuild } from './plan-build.ts';
-import { readPlanInputs } from './plan-inputs.ts';
+import { readPlanInputs } from '../engine/plan-inputs.ts';
 import type { Plan } from './plan-types.ts';
 
 const dir = tempDir('herd-plan-');

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isRole, type Role, ROLES } from '../auth/roles.ts';
+import { isRole, type Role, ROLES } from '../catalog/roles.ts';
 import { AppError } from '../errors.ts';
 import type { Schema, TokenTable } from './schema.ts';
 

@@ -11,7 +11,6 @@ const IO_DEBT = new Map([
   ['recipe/load.ts', 'reads recipe files and their includes'],
   ['recipe/yaml-source.ts', 'reads a YAML file for line:col positions'],
   ['recipe/check.ts', 'checks that referenced files exist'],
-  ['plan/plan-build.ts', 'reads recipe files to embed them in the plan'],
 ]);
 
 describe('dependencies point one way', () => {

@@ -8,11 +8,11 @@ import { join, posix, relative } from 'node:path';
  */
 export const LAYERS: readonly { name: string; rank: number; roots: readonly string[] }[] = [
   { name: 'edge', rank: 5, roots: ['cli', 'api', 'worker'] },
-  { name: 'use case', rank: 4, roots: ['release', 'qa', 'library'] },
+  { name: 'use case', rank: 4, roots: ['release', 'qa', 'library', 'auth'] },
   { name: 'engine', rank: 3, roots: ['engine'] },
   { name: 'stage', rank: 2, roots: ['stages'] },
   { name: 'backend', rank: 1, roots: ['backends', 'store', 'queue', 'keys', 'resolve'] },
-  { name: 'pure', rank: 0, roots: ['catalog', 'recipe', 'plan', 'errors.ts'] },
+  { name: 'pure', rank: 0, roots: ['catalog', 'recipe', 'plan', 'manifest', 'errors.ts'] },
 ];
 
 /** Node modules that touch the outside world; the pure layer may not import them. */

@@ -11,7 +11,7 @@ import { loadRecipe } from '../../src/recipe/load.ts';
 import { resolveInputs, type Resolved } from '../../src/resolve/resolve.ts';
 import { withPackages } from '../../src/resolve/lock-file.ts';
 import { planBuild } from '../../src/plan/plan-build.ts';
-import { readPlanInputs } from '../../src/plan/plan-inputs.ts';
+import { readPlanInputs } from '../../src/engine/plan-inputs.ts';
 import { stepId } from '../../src/plan/hash.ts';
 import { stageVersions } from '../../src/plan/stage-versions.ts';
 import type { Plan, PlanStep } from '../../src/plan/plan-types.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
 import { checkExposure } from '../../src/api/exposure.ts';
 import { toAppError } from '../../src/api/http-errors.ts';
-import type { Role } from '../../src/auth/roles.ts';
+import type { Role } from '../../src/catalog/roles.ts';
 import { storeErrorFor } from '../../src/store/store-errors.ts';
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { createToken, listTokens, revokeToken } from '../../src/store/tokens.ts';
@@ -199,7 +199,7 @@ for (const target of testDatabases) {
       assert.equal((await app.request('/api/products', post({ id: 'long', title: 'x'.repeat(201) }, bearer(tokens.admin)))).status, 400);
       assert.equal((await app.request('/api/releases?product=a%00b')).status, 400);
       // A description may span lines; a clean reason still revokes.
-      assert.equal((await app.request('/api/products', post({ id: 'multi', title: 'ok', description: 'one\n\ttwo' }, bearer(tokens.admin)))).status, 201);
+      assert.equal((await app.request('/api/products', post({ id: 'multi', title: 'ok', description: 'one\n\ttwo', recipe: 'base' }, bearer(tokens.admin)))).status, 201);
       assert.equal((await app.request(url, post({ reason: 'CVE-2026-0001 in openssl' }, bearer(tokens.admin)))).status, 200);
     });
 

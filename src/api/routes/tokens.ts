@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../../auth/roles.ts';
+import { ROLES } from '../../catalog/roles.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { createToken, listTokens, revokeToken } from '../../store/tokens.ts';
 import { route, type RouteDef } from '../route-table.ts';

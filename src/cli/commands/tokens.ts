@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ROLES } from '../../auth/roles.ts';
+import { ROLES } from '../../catalog/roles.ts';
 import { AppError } from '../../errors.ts';
 import { openDatabase } from '../../store/database.ts';
 import { createToken, listTokens, revokeToken, type Token } from '../../store/tokens.ts';
