@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.ts';
-import { distributions } from '../catalog/distributions.ts';
+import { distributions, releaseOf } from '../catalog/distributions.ts';
 import type { LoadedRecipe } from '../recipe/load.ts';
 import type { Recipe } from '../recipe/schema.ts';
 import { resolveArchive, type Fetcher, type SuiteState } from './archive-state.ts';
@@ -24,7 +24,7 @@ export interface ResolveOptions {
 
 export async function resolveInputs(loaded: LoadedRecipe, opts: ResolveOptions = {}): Promise<Resolved> {
   const r = loaded.recipe;
-  const codename = distributions[r.distribution.name].codename(r.distribution.release)!;
+  const codename = releaseOf(r.distribution)!.codename;
   const archive = r.archive ?? distributions[r.distribution.name].defaultArchive(codename);
   const suites = opts.lockFile ? readLock(opts.lockFile).suites : await resolveArchive(archive, opts.fetcher);
   const sourceDateEpoch = r['source-date-epoch'] ?? Math.max(...suites.map((s) => s.epoch));

@@ -13,7 +13,7 @@ const report: QaReport = {
     { id: 'B1', title: 'boot health', phase: 'boot:bios', status: 'pass', findings: [], durationMs: 2500 },
     { id: 'B6', title: 'canary', phase: 'boot:bios', status: 'error', findings: [], reason: 'ssh \u0007 died', durationMs: 10 },
   ],
-  boots: [{ firmware: 'bios', accel: 'tcg', secondsToSsh: 59.4, secondsToCloudInitDone: 64.9, serialLog: '/o/serial-bios.log' }],
+  boots: [{ firmware: 'bios', accel: 'tcg', accelSource: 'probe', secondsToSsh: 59.4, secondsToCloudInitDone: 64.9, serialLog: '/o/serial-bios.log' }],
 };
 
 describe('reports', () => {
