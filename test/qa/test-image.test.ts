@@ -22,7 +22,9 @@ describe('testImage (the entry point herd build --test uses)', () => {
     assert.equal(saved.reportVersion, 1);
     assert.deepEqual(saved.results.map((r) => r.id), report.results.map((r) => r.id));
     assert.match(await readFile(join(out, 'junit.xml'), 'utf8'), /<testsuite name="static" tests="17" failures="0"/);
-    assert.ok(report.staticAuditMs! < 10_000);
+    // the audit time is recorded (bench/boot.ts holds the speed target; a test must not depend on host load)
+    assert.equal(saved.staticAuditMs, report.staticAuditMs);
+    assert.equal(typeof saved.staticAuditMs, 'number');
   });
 
   it('fails the report when one check fails', async () => {
