@@ -39,6 +39,7 @@ export const sealStage = defineStage({
     for (const f of list(t, '/var/lib/dpkg')) if (f.endsWith('-old')) removeTreePath(t, `/var/lib/dpkg/${f}`);
     if (existsInTree(t, '/var/log')) emptyLogs(t, '/var/log');
     lockRoot(t);
+    markUpdated(t, o.sourceDateEpoch);
     clampTree(t, o.sourceDateEpoch);
     ctx.meta.packages = readDpkgStatus(t);
     ctx.meta.treeBytes = treeBytes(t);
@@ -81,4 +82,14 @@ function lockRoot(tree: string) {
 function gidOfShadow(tree: string): number {
   const line = readFileSync(inTree(tree, '/etc/group'), 'utf8').split('\n').find((l) => l.startsWith('shadow:'));
   return line ? Number(line.split(':')[2]) : 0;
+}
+
+/**
+ * Package scripts already built ld.so.cache and the journal catalog. Without these stamps systemd takes
+ * /usr as newly updated (ConditionNeedsUpdate) and rebuilds both at first boot, seconds under emulation.
+ * The stamp holds the clamped time of /usr, the format systemd-update-done writes.
+ */
+function markUpdated(tree: string, epoch: number) {
+  const text = `# Written by Herd at build time, as systemd-update-done would: /etc and /var match /usr.\nTIMESTAMP_NSEC=${epoch}000000000\n`;
+  for (const dir of ['/etc', '/var']) writeTreeFile(tree, `${dir}/.updated`, text);
 }
