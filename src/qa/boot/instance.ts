@@ -111,13 +111,27 @@ async function waitForBoot(vm: QemuVm, target: SshTarget, figures: BootFigures, 
     if (!ok) throw bootTimeout(o, 'SSH to answer with the seed key');
     figures.secondsToSsh = seconds();
     o.onProgress?.(`${o.label}: SSH after ${figures.secondsToSsh}s, waiting for cloud-init`);
-    const status = await sshExec(target, 'cloud-init status --wait --long', o.sshTimeoutMs);
+    const status = await acrossSshRestarts(vm, target, 'cloud-init status --wait --long', t0 + o.sshTimeoutMs);
     figures.secondsToCloudInitDone = seconds();
     const analyze = await sshExec(target, 'sudo cloud-init analyze show 2>/dev/null | tail -n 5');
     figures.cloudInitAnalyzeTotal = parseAnalyzeTotal(analyze.stdout);
     return { code: status.code, text: status.stdout.trim() };
   } finally {
     clearInterval(watchLogin);
+  }
+}
+
+/**
+ * cloud-init restarts sshd during first boot (its ssh_pwauth handling rewrites sshd_config), so a command
+ * sent just after SSH first answered can lose its connection: ssh exits 255. Wait for SSH again and resend,
+ * until the boot deadline. Any other exit code is the command's own answer.
+ */
+async function acrossSshRestarts(vm: QemuVm, target: SshTarget, command: string, deadline: number) {
+  for (;;) {
+    const r = await sshExec(target, command, Math.max(deadline - Date.now(), 1000));
+    if (r.code !== 255 || Date.now() >= deadline || !vm.alive()) return r;
+    await sleep(2000);
+    await waitForSsh(target, deadline, () => vm.alive());
   }
 }
 
