@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectAccel } from '../src/backends/host/qemu-accel.ts';
+import { chooseAccel } from '../src/backends/host/qemu-accel.ts';
 import { bootInstance } from '../src/qa/boot/instance.ts';
 import { makeSshKey } from '../src/qa/boot/ssh.ts';
 import { requireBootTools } from '../src/qa/boot/boot-tools.ts';
@@ -39,7 +39,6 @@ const peers = [
 ];
 
 requireBootTools(firmware);
-const accel = await detectAccel();
 const work = await mkdtemp(join(tmpdir(), 'herd-bench-boot-'));
 const rows: Array<{ peer: string; round: number } & BootFigures> = [];
 try {
@@ -50,8 +49,9 @@ try {
     for (const peer of round % 2 ? peers : [...peers].reverse()) {
       const { format, virtualSize } = await detectFormat(peer.image);
       const dir = join(work, `${peer.name}-${round}`);
+      // asked per boot: a KVM guest that stalls falls back to TCG, and the later boots start there
       const inst = await bootInstance({
-        image: peer.image, imageFormat: format, virtualSize, firmware, accel, workDir: dir, key, label: peer.name,
+        image: peer.image, imageFormat: format, virtualSize, firmware, accel: await chooseAccel(), workDir: dir, key, label: peer.name,
         serialLog: join(work, `${peer.name}-${round}.serial.log`), growBytes: 1024 ** 3, extraUserData: peer.extra,
         sshTimeoutMs: 900_000, onProgress: (m) => process.stderr.write(`${m}\n`),
       });
@@ -63,6 +63,10 @@ try {
     const xs = rows.filter((r) => r.peer === peer).map(f).filter((x): x is number => x !== undefined);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   };
+  // every boot's own accelerator: the peers are comparable only when they all ran under the same one
+  const accels = [...new Set(rows.map((r) => `${r.accel} (${r.accelSource})`))];
+  const accel = accels.join(' / ');
+  for (const r of rows.filter((x) => x.accelFallback)) console.log(`${r.peer} round ${r.round}: KVM fallback to TCG: ${r.accelFallback!.reason}`);
   console.log(`accel ${accel}, firmware ${firmware}, rounds ${values.rounds}${hasReference ? '' : ' (no reference image: peer is the base image with Debian default host-key types)'}`);
   console.log('peer'.padEnd(22), 'ssh_s'.padStart(8), 'cloudinit_done_s'.padStart(18), 'ci_analyze_s'.padStart(14));
   for (const p of peers) {

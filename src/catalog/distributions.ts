@@ -1,25 +1,54 @@
 import type { Recipe } from '../recipe/schema.ts';
+import type { NetworkStackName } from './network-stacks.ts';
 
 /**
- * What Herd knows about each distribution: its package manager, default archive, kernel packages and
- * the base packages a bootable cloud image needs. Shared code asks this table instead of branching on names.
+ * What Herd knows about each distribution and each of its releases: package manager, default archive,
+ * and per release the facts where releases differ (network stack, kernel module folder, packages, what
+ * sealing removes). Shared code asks this table instead of branching on names or release numbers; a
+ * release missing here is refused at lint, so every release a recipe can name is one Herd has proven.
  */
 export interface Distribution {
   packageManager: 'apt';
-  codename(release: string): string | undefined;
+  releases: Record<string, Release>;
   defaultArchive(codename: string): NonNullable<Recipe['archive']>;
-  kernelPackage(flavour: Recipe['footprint']['kernel'], arch: Recipe['architecture']): string;
-  /** Packages every bootable cloud image gets, before the recipe's own list. */
-  basePackages: string[];
 }
 
-const debianCodenames: Record<string, string> = { '12': 'bookworm', '13': 'trixie' };
+export interface Release {
+  version: string;
+  codename: string;
+  /** How the image brings its network up: an entry of src/catalog/network-stacks.ts. */
+  network: NetworkStackName;
+  /** Where the kernel package puts its modules (dpkg matches the packaged path, not the /lib link). */
+  moduleDir: string;
+  kernelPackage(flavour: Recipe['footprint']['kernel'], arch: Recipe['architecture']): string;
+  /** Packages every bootable cloud image of this release gets (the network stack adds its own). */
+  basePackages: string[];
+  /** Paths the seal stage removes, and folders it empties, on top of its release-independent list. */
+  seal: { remove: string[]; empty: string[] };
+}
+
 const debianArch: Record<Recipe['architecture'], string> = { x86_64: 'amd64' };
+const debianKernel = (flavour: Recipe['footprint']['kernel'], arch: Recipe['architecture']) =>
+  `linux-image-${flavour === 'cloud' ? 'cloud-' : ''}${debianArch[arch]}`;
+const debianBase = ['initramfs-tools', 'systemd-sysv', 'udev', 'dbus', 'cloud-init', 'cloud-guest-utils', 'openssh-server',
+  'netbase', 'iproute2', 'sudo', 'ca-certificates', 'e2fsprogs'];
 
 export const distributions: Record<Recipe['distribution']['name'], Distribution> = {
   debian: {
     packageManager: 'apt',
-    codename: (release) => debianCodenames[release],
+    releases: {
+      '12': {
+        version: '12', codename: 'bookworm', network: 'ifupdown', moduleDir: '/lib/modules',
+        kernelPackage: debianKernel, basePackages: debianBase,
+        seal: { remove: [], empty: ['/var/lib/dhcp'] },
+      },
+      '13': {
+        version: '13', codename: 'trixie', network: 'netplan-networkd', moduleDir: '/usr/lib/modules',
+        kernelPackage: debianKernel, basePackages: debianBase,
+        // cloud-init writes /etc/netplan/50-cloud-init.yaml at first boot: nothing from the build may linger there
+        seal: { remove: ['/var/lib/systemd/credential.secret'], empty: ['/etc/netplan'] },
+      },
+    },
     defaultArchive: (c) => ({
       sources: [
         { uri: 'http://deb.debian.org/debian', suites: [c, `${c}-updates`], components: ['main'] },
@@ -27,11 +56,18 @@ export const distributions: Record<Recipe['distribution']['name'], Distribution>
       ],
       keyring: '/usr/share/keyrings/debian-archive-keyring.gpg',
     }),
-    kernelPackage: (flavour, arch) => `linux-image-${flavour === 'cloud' ? 'cloud-' : ''}${debianArch[arch]}`,
-    basePackages: ['initramfs-tools', 'systemd-sysv', 'udev', 'dbus', 'cloud-init', 'cloud-guest-utils', 'openssh-server',
-      'ifupdown', 'isc-dhcp-client', 'netbase', 'iproute2', 'sudo', 'ca-certificates', 'e2fsprogs'],
   },
 };
+
+/** The table entry of a recipe's release; undefined for a release Herd does not support (lint refuses it). */
+export function releaseOf(d: Recipe['distribution']): Release | undefined {
+  return distributions[d.name].releases[d.release];
+}
+
+/** Supported releases of a distribution, for hints: "12 (bookworm), 13 (trixie)". */
+export function supportedReleases(name: Recipe['distribution']['name']): string {
+  return Object.values(distributions[name].releases).map((r) => `${r.version} (${r.codename})`).join(', ');
+}
 
 export function debArch(arch: Recipe['architecture']): string {
   return debianArch[arch];

@@ -4,7 +4,7 @@ import type { Recipe } from '../recipe/schema.ts';
  * dpkg path filters for the footprint settings: files never land on disk, so no later step has to
  * delete them (and dpkg's database stays truthful about what is installed).
  */
-export function dpkgFilters(f: Recipe['footprint']): string[] {
+export function dpkgFilters(f: Recipe['footprint'], moduleDir: string): string[] {
   const out: string[] = [];
   if (!f.docs) {
     out.push('path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright');
@@ -18,9 +18,7 @@ export function dpkgFilters(f: Recipe['footprint']): string[] {
     out.push('path-exclude=/usr/share/i18n/*', 'path-include=/usr/share/i18n/SUPPORTED');
   }
   if (!f.hwdb) out.push('path-exclude=/usr/lib/udev/hwdb.d/*', 'path-exclude=/lib/udev/hwdb.d/*');
-  // bookworm kernels ship under /lib/modules, later releases under /usr/lib/modules: dpkg matches the packaged path
-  for (const dir of [...f['kernel-modules-exclude']].sort()) {
-    out.push(`path-exclude=/lib/modules/*/kernel/${dir}/*`, `path-exclude=/usr/lib/modules/*/kernel/${dir}/*`);
-  }
+  // the release's module folder (bookworm: /lib/modules, trixie: /usr/lib/modules): dpkg matches the packaged path
+  for (const dir of [...f['kernel-modules-exclude']].sort()) out.push(`path-exclude=${moduleDir}/*/kernel/${dir}/*`);
   return out;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { LoadedRecipe } from '../recipe/load.ts';
 import type { OutputFormat } from '../recipe/schema.ts';
 import type { Resolved } from '../resolve/resolve.ts';
-import { debArch, distributions } from '../catalog/distributions.ts';
+import { debArch, distributions, releaseOf } from '../catalog/distributions.ts';
+import { networkStacks } from '../catalog/network-stacks.ts';
 import { platforms, type Platform } from '../catalog/platforms.ts';
 import { formats } from '../catalog/formats.ts';
 import { stepId } from './hash.ts';
@@ -20,6 +21,9 @@ import { AppError } from '../errors.ts';
 export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: PlanInputs): Plan {
   const r = loaded.recipe;
   const dist = distributions[r.distribution.name];
+  // lint refuses a release missing from the table, so a loaded recipe always has one
+  const release = releaseOf(r.distribution)!;
+  const network = networkStacks[release.network];
   const ids = diskIdentity(loaded.imageDigest);
   const steps: PlanStep[] = [];
   const add = (stage: string, title: string, options: unknown, inputs: string[]): string => {
@@ -28,11 +32,11 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: Plan
     return id;
   };
 
-  const packages = [...new Set([...dist.basePackages, dist.kernelPackage(r.footprint.kernel, r.architecture), ...r.packages])].sort();
+  const packages = [...new Set([...release.basePackages, ...network.packages, release.kernelPackage(r.footprint.kernel, r.architecture), ...r.packages])].sort();
   const rootfs = add('rootfs', 'install packages', {
     packageManager: dist.packageManager, codename: resolved.codename, architecture: debArch(r.architecture),
     sources: resolved.archive.sources, keyring: resolved.archive.keyring, packages,
-    dpkgFilters: dpkgFilters(r.footprint), archiveState: resolved.suites.map((s) => `${s.uri} ${s.suite} ${s.inReleaseSha256}`),
+    dpkgFilters: dpkgFilters(r.footprint, release.moduleDir), archiveState: resolved.suites.map((s) => `${s.uri} ${s.suite} ${s.inReleaseSha256}`),
     sourceDateEpoch: resolved.sourceDateEpoch,
     // a lock's package set is part of the id: a locked build never reuses a rootfs resolved live, nor the reverse
     locked: resolved.packages,
@@ -44,9 +48,10 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: Plan
       contentBase64: (f.content !== undefined ? Buffer.from(f.content) : sourceBytes(inputs, f.source!)).toString('base64') })),
     users: r.users, ssh: r.ssh, services: r.services,
     cloudInit: { datasources: r['cloud-init'].datasources, defaultUser: r['cloud-init']['default-user'], locale: r['cloud-init'].locale },
+    network,
   }, [rootfs]);
   const footprint = add('footprint', 'trim footprint', { docs: r.footprint.docs, man: r.footprint.man, locales: r.footprint.locales }, [configure]);
-  const seal = add('seal', 'seal image', { rules: 1, sourceDateEpoch: resolved.sourceDateEpoch }, [footprint]);
+  const seal = add('seal', 'seal image', { rules: 1, sourceDateEpoch: resolved.sourceDateEpoch, ...release.seal }, [footprint]);
 
   const diskOptions = { size: r.disk.size, boot: r.disk.boot, filesystem: r.disk.filesystem, ...ids, sourceDateEpoch: resolved.sourceDateEpoch };
   const disks = new Map<string, string>();

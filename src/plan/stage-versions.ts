@@ -6,7 +6,7 @@ export const stageVersions: Record<string, number> = {
   rootfs: 3,
   configure: 1,
   footprint: 1,
-  seal: 1,
+  seal: 2,
   platform: 1,
   disk: 1,
   convert: 2,

@@ -4,7 +4,7 @@ import { openImage } from './image/open-image.ts';
 import { needsNoCloud, readManifest, type ImageManifest } from './image/manifest.ts';
 import { rootPartition } from './image/partitions.ts';
 import { auditImage } from './static/audit-image.ts';
-import { runBootTests } from './boot/run-boot-tests.ts';
+import { runBootTests, type QemuOverrides } from './boot/run-boot-tests.ts';
 import { writeReports } from './report/write-reports.ts';
 import type { BootFigures, CheckResult, QaReport, QaReporter } from './types.ts';
 
@@ -25,6 +25,8 @@ export interface TestImageOptions {
   bootTimeoutSeconds?: number;
   /** Extra user-data merged into the test seed (lists are appended). */
   extraUserData?: Record<string, unknown>;
+  /** For tests: a fake emulator, a fake accelerator probe, shorter KVM stall limits. */
+  qemu?: QemuOverrides;
 }
 
 /** Static audit, then boot tests; writes the reports; `passed` is false when any check fails or errors. */
@@ -51,7 +53,7 @@ export async function testImage(opts: TestImageOptions): Promise<QaReport> {
     const b = await runBootTests({
       ...(await describeImage(image)),
       firmware: opts.firmware ?? 'both', outDir: opts.outDir, manifest,
-      reporter: opts.reporter, reboot: opts.reboot ?? true, extraUserData: opts.extraUserData,
+      reporter: opts.reporter, reboot: opts.reboot ?? true, extraUserData: opts.extraUserData, qemu: opts.qemu,
       sshTimeoutMs: opts.bootTimeoutSeconds ? opts.bootTimeoutSeconds * 1000 : undefined,
     });
     results.push(...b.results);

@@ -23,7 +23,12 @@ export interface CheckResult {
 
 export interface BootFigures {
   firmware: 'bios' | 'uefi';
+  /** The accelerator the boot ran under (after any fallback). */
   accel: 'kvm' | 'tcg';
+  /** forced by HERD_QEMU_ACCEL, chosen by the /dev/kvm probe, or TCG after a KVM guest of this run stalled. */
+  accelSource: 'forced' | 'probe' | 'fallback';
+  /** Set when this boot started under KVM, made no progress and was restarted under TCG; or why an earlier one was. */
+  accelFallback?: { from: 'kvm'; reason: string; kvmSerialLog?: string };
   secondsToLoginPrompt?: number;
   secondsToSsh?: number;
   secondsToCloudInitDone?: number;

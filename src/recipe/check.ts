@@ -3,7 +3,7 @@ import type { Recipe } from './schema.ts';
 import type { Path } from './issues.ts';
 import { parseSize } from './size.ts';
 import { platforms } from '../catalog/platforms.ts';
-import { distributions } from '../catalog/distributions.ts';
+import { releaseOf, supportedReleases } from '../catalog/distributions.ts';
 
 export interface CheckIssue { path: Path; message: string; hint?: string }
 
@@ -12,8 +12,8 @@ const MIN_DISK = 1024 ** 3;
 /** Rules that span fields or touch the recipe's folder: run after the schema accepted every field. */
 export function checkRecipe(r: Recipe): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  if (!distributions[r.distribution.name].codename(r.distribution.release)) {
-    issues.push({ path: ['distribution', 'release'], message: `unknown ${r.distribution.name} release "${r.distribution.release}"`, hint: 'supported: 12 (bookworm), 13 (trixie)' });
+  if (!releaseOf(r.distribution)) {
+    issues.push({ path: ['distribution', 'release'], message: `unknown ${r.distribution.name} release "${r.distribution.release}"`, hint: `supported: ${supportedReleases(r.distribution.name)}` });
   }
   r.files.forEach((f, i) => {
     if ((f.content === undefined) === (f.source === undefined)) {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import { distributions } from '../catalog/distributions.ts';
+import { distributions, releaseOf } from '../catalog/distributions.ts';
 import type { LoadedRecipe } from '../recipe/load.ts';
 import { resolveArchive, type Fetcher } from './archive-state.ts';
 import type { InReleaseVerifier } from './inrelease-signature.ts';
@@ -21,7 +21,7 @@ export interface ResolveOptions {
 
 export async function resolveInputs(loaded: LoadedRecipe, opts: ResolveOptions = {}): Promise<Resolved> {
   const r = loaded.recipe;
-  const codename = distributions[r.distribution.name].codename(r.distribution.release)!;
+  const codename = releaseOf(r.distribution)!.codename;
   // the recipe's archive even under a lock: a locked build may fetch its files from another mirror (snapshot.debian.org)
   const archive = r.archive ?? distributions[r.distribution.name].defaultArchive(codename);
   const lock = opts.lockFile ? readLock(opts.lockFile) : undefined;

@@ -7,7 +7,7 @@ export function datasourceConfig(datasources: readonly string[]): string {
   return `# Written by Herd: the datasources this image probes, in order.\ndatasource_list: [ ${datasources.join(', ')} ]\n`;
 }
 
-export function cloudInitImageConfig(c: CloudInitSettings, ssh: SshSettings): string {
+export function cloudInitImageConfig(c: CloudInitSettings, ssh: SshSettings, renderers: readonly string[]): string {
   return [
     '# Written by Herd.',
     '# C.UTF-8 needs no locale-gen (the en_US.UTF-8 default fails: it is not generated in this image)',
@@ -30,6 +30,9 @@ export function cloudInitImageConfig(c: CloudInitSettings, ssh: SshSettings): st
     '    groups: [adm, sudo]',
     '    sudo: ["ALL=(ALL) NOPASSWD:ALL"]',
     '    shell: /bin/bash',
+    '  # the release\'s network stack (src/catalog/network-stacks.ts): cloud-init must not pick another',
+    '  network:',
+    `    renderers: [${renderers.join(', ')}]`,
     '',
   ].join('\n');
 }
@@ -73,7 +76,6 @@ export function grubConfig(title: string, rootUuid: string): string {
 }
 
 export const hostsFile = '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\nff02::1\t\tip6-allnodes\nff02::2\t\tip6-allrouters\n';
-export const interfacesFile = 'auto lo\niface lo inet loopback\n\n# cloud-init writes the network configuration here\nsource /etc/network/interfaces.d/*\n';
 
 /** os-release with IMAGE_ID and IMAGE_VERSION set (replacing any earlier values). */
 export function withImageFields(osRelease: string, id: string, version: string): string {

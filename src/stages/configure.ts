@@ -1,7 +1,8 @@
-import { chmodSync, chownSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { defineStage, type StageContext } from './stage.ts';
-import { inTree, writeTreeFile } from './tree-fs.ts';
+import { inTree, removeTreePath, writeTreeFile } from './tree-fs.ts';
 import * as text from './configure-files.ts';
 import { AppError } from '../errors.ts';
 
@@ -14,6 +15,14 @@ const options = z.object({
   ssh: z.object({ 'password-authentication': z.boolean(), 'permit-root-login': z.string(), 'host-key-types': z.array(z.string()) }),
   services: z.object({ enable: z.array(z.string()), disable: z.array(z.string()) }),
   cloudInit: z.object({ datasources: z.array(z.string()), defaultUser: z.string(), locale: z.string() }),
+  /** The release's network stack, as src/catalog/network-stacks.ts has it (data in the options, so the step id follows it). */
+  network: z.object({
+    packages: z.array(z.string()),
+    files: z.array(z.object({ path: z.string(), content: z.string() })),
+    resolvConf: z.union([z.object({ content: z.string() }), z.object({ symlink: z.string() })]),
+    enable: z.array(z.string()),
+    cloudInitRenderers: z.array(z.string()).min(1),
+  }),
 });
 type Options = z.infer<typeof options>;
 
@@ -24,6 +33,7 @@ export const configureStage = defineStage({
   options,
   async run(ctx, o) {
     writeIdentity(ctx.tree, o);
+    writeNetwork(ctx.tree, o.network);
     writeCloudConfig(ctx.tree, o);
     writeTreeFile(ctx.tree, '/etc/fstab', text.fstab(o.rootUuid));
     writeTreeFile(ctx.tree, '/boot/grub/grub.cfg', text.grubConfig(`${o.name} ${o.imageVersion}`, o.rootUuid));
@@ -33,7 +43,7 @@ export const configureStage = defineStage({
         mode: parseInt(f.mode, 8), uid: idOf(ctx.tree, 'passwd', f.owner, f.path), gid: idOf(ctx.tree, 'group', f.group, f.path),
       });
     }
-    for (const s of o.services.enable) await ctx.run(['chroot', ctx.tree, 'systemctl', 'enable', s]);
+    for (const s of [...o.network.enable, ...o.services.enable]) await ctx.run(['chroot', ctx.tree, 'systemctl', 'enable', s]);
     for (const s of o.services.disable) await ctx.run(['chroot', ctx.tree, 'systemctl', 'disable', s]);
   },
 });
@@ -41,15 +51,26 @@ export const configureStage = defineStage({
 function writeIdentity(tree: string, o: Options) {
   writeTreeFile(tree, '/etc/hostname', 'localhost\n');
   writeTreeFile(tree, '/etc/hosts', text.hostsFile);
-  writeTreeFile(tree, '/etc/resolv.conf', '');
   const osRelease = '/usr/lib/os-release';
   writeTreeFile(tree, osRelease, text.withImageFields(readFileSync(inTree(tree, osRelease), 'utf8'), o.name, o.imageVersion));
-  writeTreeFile(tree, '/etc/network/interfaces', text.interfacesFile);
+}
+
+/** The stack's files, and resolv.conf as the stack wants it (never the build host's copy mmdebstrap left). */
+function writeNetwork(tree: string, n: Options['network']) {
+  for (const f of n.files) writeTreeFile(tree, f.path, f.content);
+  if ('content' in n.resolvConf) {
+    writeTreeFile(tree, '/etc/resolv.conf', n.resolvConf.content);
+  } else {
+    const path = inTree(tree, '/etc/resolv.conf');
+    removeTreePath(tree, '/etc/resolv.conf');
+    mkdirSync(dirname(path), { recursive: true });
+    symlinkSync(n.resolvConf.symlink, path);
+  }
 }
 
 function writeCloudConfig(tree: string, o: Options) {
   writeTreeFile(tree, '/etc/cloud/cloud.cfg.d/90-herd-datasources.cfg', text.datasourceConfig(o.cloudInit.datasources));
-  writeTreeFile(tree, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg', text.cloudInitImageConfig(o.cloudInit, o.ssh));
+  writeTreeFile(tree, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg', text.cloudInitImageConfig(o.cloudInit, o.ssh, o.network.cloudInitRenderers));
   writeTreeFile(tree, '/etc/ssh/sshd_config.d/50-herd.conf', text.sshdConfig(o.ssh));
   writeTreeFile(tree, '/etc/systemd/system/ssh.service.d/10-herd-hostkeys.conf', text.sshHostKeysDropIn);
 }

@@ -6,7 +6,13 @@ import { existsInTree, inTree, removeTreePath, writeTreeFile } from './tree-fs.t
 import { readDpkgStatus } from '../backends/package-managers/dpkg-status.ts';
 import { treeBytes } from '../backends/fs/tree-walk.ts';
 
-const options = z.object({ rules: z.literal(1), sourceDateEpoch: z.number() });
+const options = z.object({
+  rules: z.literal(1),
+  sourceDateEpoch: z.number(),
+  /** The release's own leftovers (src/catalog/distributions.ts): removed, and folders emptied. */
+  remove: z.array(z.string()).default([]),
+  empty: z.array(z.string()).default([]),
+});
 
 /** Files that must never ship: per-instance identity, secrets, and build leftovers. */
 const REMOVE = [
@@ -15,7 +21,7 @@ const REMOVE = [
   '/etc/passwd-', '/etc/group-', '/etc/shadow-', '/etc/gshadow-', '/etc/subuid-', '/etc/subgid-',
 ];
 /** Folders emptied but kept (packages expect them to exist). */
-const EMPTY = ['/var/lib/apt/lists', '/var/cache/apt/archives', '/var/lib/cloud', '/var/lib/dhcp', '/tmp', '/var/tmp'];
+const EMPTY = ['/var/lib/apt/lists', '/var/cache/apt/archives', '/var/lib/cloud', '/tmp', '/var/tmp'];
 
 /** Makes the tree a template: every instance made from it gets its own identity at first boot. */
 export const sealStage = defineStage({
@@ -26,13 +32,14 @@ export const sealStage = defineStage({
     const t = ctx.tree;
     for (const name of list(t, '/etc/ssh')) if (name.startsWith('ssh_host_')) removeTreePath(t, `/etc/ssh/${name}`);
     writeTreeFile(t, '/etc/machine-id', '', { mode: 0o444 });
-    for (const p of REMOVE) removeTreePath(t, p);
-    for (const dir of EMPTY) emptyFolder(t, dir);
+    for (const p of [...REMOVE, ...o.remove]) removeTreePath(t, p);
+    for (const dir of [...EMPTY, ...o.empty]) emptyFolder(t, dir);
     for (const f of list(t, '/var/cache/apt')) if (f.endsWith('.bin')) removeTreePath(t, `/var/cache/apt/${f}`);
     for (const f of list(t, '/var/cache/debconf')) if (f.endsWith('-old')) removeTreePath(t, `/var/cache/debconf/${f}`);
     for (const f of list(t, '/var/lib/dpkg')) if (f.endsWith('-old')) removeTreePath(t, `/var/lib/dpkg/${f}`);
     if (existsInTree(t, '/var/log')) emptyLogs(t, '/var/log');
     lockRoot(t);
+    markUpdated(t, o.sourceDateEpoch);
     clampTree(t, o.sourceDateEpoch);
     ctx.meta.packages = readDpkgStatus(t);
     ctx.meta.treeBytes = treeBytes(t);
@@ -75,4 +82,14 @@ function lockRoot(tree: string) {
 function gidOfShadow(tree: string): number {
   const line = readFileSync(inTree(tree, '/etc/group'), 'utf8').split('\n').find((l) => l.startsWith('shadow:'));
   return line ? Number(line.split(':')[2]) : 0;
+}
+
+/**
+ * Package scripts already built ld.so.cache and the journal catalog. Without these stamps systemd takes
+ * /usr as newly updated (ConditionNeedsUpdate) and rebuilds both at first boot, seconds under emulation.
+ * The stamp holds the clamped time of /usr, the format systemd-update-done writes.
+ */
+function markUpdated(tree: string, epoch: number) {
+  const text = `# Written by Herd at build time, as systemd-update-done would: /etc and /var match /usr.\nTIMESTAMP_NSEC=${epoch}000000000\n`;
+  for (const dir of ['/etc', '/var']) writeTreeFile(tree, `${dir}/.updated`, text);
 }

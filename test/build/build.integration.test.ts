@@ -94,6 +94,22 @@ test('root filesystem: identity, cloud-init, SSH policy, sealed, trimmed, the re
   assert.match(debugfsCat(rootImg, '/boot/grub/grub.cfg')!, new RegExp(`root=UUID=${uuid}`));
   assert.deepEqual(debugfsLs(rootImg, '/usr/share/perl'), [], 'no full perl in the base image (perl-base only)');
   assert.deepEqual(debugfsLs(rootImg, '/usr/lib/udev/hwdb.d'), [], 'no hardware database sources');
+  // no first-boot rebuild of ld.so.cache and the journal catalog (ConditionNeedsUpdate)
+  for (const dir of ['/etc', '/var']) assert.match(debugfsCat(rootImg, `${dir}/.updated`)!, /^TIMESTAMP_NSEC=\d+000000000$/m);
+});
+
+test('Debian 13 network stack: netplan for cloud-init, networkd + resolved enabled, no ifupdown', { skip }, () => {
+  assert.match(debugfsCat(rootImg, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg')!, /^ {4}renderers: \[netplan\]$/m);
+  assert.match(debugfsStat(rootImg, '/etc/resolv.conf'), /Type: symlink/);
+  assert.match(debugfsStat(rootImg, '/etc/resolv.conf'), /Fast link dest: "\.\.\/run\/systemd\/resolve\/stub-resolv\.conf"/);
+  assert.ok(debugfsLs(rootImg, '/etc/systemd/system/multi-user.target.wants').includes('systemd-networkd.service'));
+  assert.ok(debugfsLs(rootImg, '/etc/systemd/system/sysinit.target.wants').includes('systemd-resolved.service'));
+  assert.match(debugfsCat(rootImg, '/etc/systemd/resolved.conf.d/50-herd.conf')!, /^LLMNR=no$/m);
+  assert.equal(debugfsCat(rootImg, '/etc/network/interfaces'), undefined);
+  assert.deepEqual(debugfsLs(rootImg, '/etc/netplan'), [], 'cloud-init writes the netplan file at first boot');
+  const kernels = debugfsLs(rootImg, '/usr/lib/modules');
+  assert.equal(kernels.length, 1);
+  assert.deepEqual(debugfsLs(rootImg, `/usr/lib/modules/${kernels[0]}/kernel/sound`), [], 'excluded module folders stay out');
 });
 
 test('every format is what qemu-img (or its tool) says it is; SHA256SUMS verifies', { skip }, () => {
@@ -132,6 +148,33 @@ test('manifest.json lists every installed package with its exact version', { ski
   assert.ok(!names.has('usrmerge') && !names.has('perl'));
   assert.equal(m.outputs.length, 6);
   assert.match(m.build.tools.mmdebstrap, /mmdebstrap/);
+});
+
+// Debian 12 stays supported: it builds (raw only, to keep CI short) with its own stack from the release table.
+// Its disk is left next to the main test image, where test/qa/boot-real-image.test.ts boots it.
+test('Debian 12 (recipes/base-debian12.yaml) builds with ifupdown and /lib/modules', { skip }, () => {
+  const recipe = join(recipeDir, 'debian12.yaml');
+  writeFileSync(recipe, `extends: ${join(repo, 'recipes/base-debian12.yaml')}\noutputs: [raw]\n`);
+  const out = join(dirname(outDir), 'base-debian12');
+  const r = herd('build', recipe, '--out', out, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const disk = join(out, 'disk.raw');
+  const table = JSON.parse(sh(['sfdisk', '--json', disk])) as typeof sfdisk;
+  const root = table.partitiontable.partitions.find((p) => p.node.endsWith('1'))!;
+  const img = join(recipeDir, 'root12.img');
+  sh(['dd', `if=${disk}`, `of=${img}`, 'bs=512', `skip=${root.start}`, `count=${root.size}`, 'conv=sparse', 'status=none']);
+  try {
+    assert.match(debugfsCat(img, '/usr/lib/os-release')!, /^VERSION_ID="12"$/m);
+    assert.match(debugfsCat(img, '/etc/network/interfaces')!, /^source \/etc\/network\/interfaces\.d\/\*$/m);
+    assert.match(debugfsCat(img, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg')!, /^ {4}renderers: \[eni\]$/m);
+    assert.match(debugfsStat(img, '/etc/resolv.conf'), /Type: regular/);
+    assert.equal(debugfsCat(img, '/etc/systemd/resolved.conf.d/50-herd.conf'), undefined);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const names = new Set(m.packages.map((p: { name: string }) => p.name));
+    assert.ok(names.has('ifupdown') && names.has('isc-dhcp-client') && !names.has('netplan.io'));
+  } finally {
+    rmSync(img, { force: true });
+  }
 });
 
 test('a late change rebuilds from the cached rootfs', { skip }, () => {

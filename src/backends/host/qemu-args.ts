@@ -4,6 +4,8 @@ export type Firmware = 'bios' | 'uefi';
 export type Accel = 'kvm' | 'tcg';
 
 export interface QemuVmSpec {
+  /** The emulator to run (default qemu-system-x86_64); tests put a fake here. Not part of the argv. */
+  binary?: string;
   disk: string;
   diskFormat: 'raw' | 'qcow2';
   seedIso?: string;

@@ -30,13 +30,14 @@ export interface StartOptions {
 /** Starts QEMU; the VM is also killed if this Node process exits (or is interrupted, unless ownSignals). */
 export async function startVm(spec: QemuVmSpec, opts: StartOptions = {}): Promise<QemuVm> {
   // Own process group: a terminal's Ctrl-C reaches Herd, which then stops the VM by PID, not QEMU directly.
-  const child = spawn('qemu-system-x86_64', qemuArgs(spec), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const binary = spec.binary ?? 'qemu-system-x86_64';
+  const child = spawn(binary, qemuArgs(spec), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? missingTool('qemu-system-x86_64') : e));
+    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? missingTool(binary) : e));
   });
   const vm = makeVm(child, spec, exited, () => err);
   live.add(vm);

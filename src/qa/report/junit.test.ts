@@ -13,7 +13,7 @@ const report: QaReport = {
     { id: 'B1', title: 'boot health', phase: 'boot:bios', status: 'pass', findings: [], durationMs: 2500 },
     { id: 'B6', title: 'canary', phase: 'boot:bios', status: 'error', findings: [], reason: 'ssh \u0007 died', durationMs: 10 },
   ],
-  boots: [{ firmware: 'bios', accel: 'tcg', secondsToSsh: 59.4, secondsToCloudInitDone: 64.9, serialLog: '/o/serial-bios.log' }],
+  boots: [{ firmware: 'bios', accel: 'tcg', accelSource: 'probe', secondsToSsh: 59.4, secondsToCloudInitDone: 64.9, serialLog: '/o/serial-bios.log' }],
 };
 
 describe('reports', () => {
@@ -32,5 +32,16 @@ describe('reports', () => {
     assert.match(t, /- \/etc\/ssh\/ssh_host_rsa_key: key/);
     assert.match(t, /SSH 59.4s, cloud-init done 64.9s/);
     assert.match(t, /FAILED: 1 pass, 1 fail, 1 error, 1 skip/);
+  });
+
+  it('both say which accelerator each boot ran under, and why KVM was given up', () => {
+    const fell: QaReport = { ...report, boots: [{ ...report.boots[0]!, accelSource: 'fallback',
+      accelFallback: { from: 'kvm', reason: 'no kernel output 20s after the boot loader\'s first output under KVM' } }] };
+    assert.match(toJUnit(report), /<testsuite name="boot:bios"[^>]*>\n {4}<properties>\n {6}<property name="accel" value="tcg"\/>\n {6}<property name="accel-source" value="probe"\/>/);
+    assert.doesNotMatch(toJUnit(report), /accel-fallback/);
+    assert.match(toJUnit(fell), /<property name="accel-fallback" value="no kernel output 20s after the boot loader&apos;s first output under KVM"\/>/);
+    assert.doesNotMatch(toJUnit(fell).split('<testsuite name="boot:bios"')[0]!, /<properties>/, 'only boot phases carry the accelerator');
+    assert.match(toTable(fell), /^boot bios\/tcg \(fell back from KVM: no kernel output 20s/m);
+    assert.match(toTable({ ...report, boots: [{ ...report.boots[0]!, accelSource: 'forced' }] }), /^boot bios\/tcg \(HERD_QEMU_ACCEL\): /m);
   });
 });

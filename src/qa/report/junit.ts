@@ -12,6 +12,7 @@ export function toJUnit(report: QaReport): string {
     const rs = report.results.filter((r) => r.phase === phase);
     const count = (s: string) => rs.filter((r) => r.status === s).length;
     const time = rs.reduce((t, r) => t + r.durationMs, 0) / 1000;
+    const boot = report.boots.find((b) => `boot:${b.firmware}` === phase);
     const cases = rs.map((r) => {
       const name = esc(`${r.id} ${r.title}`);
       const text = esc(r.findings.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('\n'));
@@ -24,9 +25,20 @@ export function toJUnit(report: QaReport): string {
     });
     return [
       `  <testsuite name="${esc(phase)}" tests="${rs.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}" time="${time}">`,
+      ...(boot ? bootProperties(boot) : []),
       ...cases,
       '  </testsuite>',
     ].join('\n');
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="herd test ${esc(report.image)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** The accelerator a boot phase really ran under, so a CI reader sees a KVM fallback without opening report.json. */
+function bootProperties(b: QaReport['boots'][number]): string[] {
+  const props: Array<[string, string | number | undefined]> = [
+    ['accel', b.accel], ['accel-source', b.accelSource], ['accel-fallback', b.accelFallback?.reason],
+    ['seconds-to-ssh', b.secondsToSsh],
+  ];
+  const lines = props.filter(([, v]) => v !== undefined).map(([k, v]) => `      <property name="${k}" value="${esc(String(v))}"/>`);
+  return ['    <properties>', ...lines, '    </properties>'];
 }
