@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import { writeBuildOutput } from '../release/fixtures/build-output.ts';
-import { cliPath } from '../release/fixtures/child-process.ts';
+import { runHerd } from '../release/fixtures/child-process.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'herd-sec-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function herd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cliPath, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e: any) {
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const herd = (...args: string[]) => runHerd(args);
 
 test('herd publish refuses an untested build unless --allow-untested; herd gc reports', async () => {
   const data = join(dir, 'data');
