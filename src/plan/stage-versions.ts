@@ -8,6 +8,6 @@ export const stageVersions: Record<string, number> = {
   footprint: 1,
   seal: 2,
   platform: 1,
-  disk: 1,
+  disk: 2,
   convert: 2,
 };

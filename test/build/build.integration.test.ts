@@ -58,7 +58,7 @@ test('GPT: BIOS boot, ESP, and the root partition last so growpart can grow it',
   const t = sfdisk.partitiontable;
   assert.equal(t.label, 'gpt');
   const byNum = Object.fromEntries(t.partitions.map((p) => [p.node.slice(imagePath.length), p]));
-  assert.equal(byNum['14']!.type, '21686148-6453-6F6E-614E-656564454649');
+  assert.equal(byNum['14']!.type, '21686148-6449-6E6F-744E-656564454649');
   assert.equal(byNum['15']!.type, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B');
   assert.equal(byNum['1']!.type, '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709');
   const last = Math.max(...t.partitions.map((p) => p.start));

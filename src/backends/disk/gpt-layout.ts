@@ -2,7 +2,7 @@
 export const SECTOR = 512;
 export const GPT_TYPES = {
   root: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', // Linux root (x86-64), discoverable partitions spec
-  bios: '21686148-6453-6F6E-614E-656564454649',
+  bios: '21686148-6449-6E6F-744E-656564454649', // "Hah!IdontNeedEFI": the BIOS boot type GRUB's tools look for
   esp: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
 } as const;
 

@@ -1,10 +1,11 @@
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { hasTools, sh } from '../../../test/helpers/host.ts';
 import { join } from 'node:path';
 import { embedGrubBios } from './grub-bios-embed.ts';
+import { gptLayout, sfdiskScript } from './gpt-layout.ts';
 
 test('boot.img goes into the MBR keeping the partition table; core.img blocklist is patched', () => {
   const disk = join(tempDir('herd-grub-'), 'disk');
@@ -85,4 +86,57 @@ test('on GRUB\'s own boot.img and core.img, the port writes exactly what GRUB\'s
   const expectedCore = Buffer.from(coreImg);
   expectedCore.writeBigUInt64LE(2049n, 500);
   assert.deepEqual(at2048.subarray(2048 * 512, 2048 * 512 + coreImg.length), expectedCore);
+});
+
+/**
+ * Against GRUB's own tool on the same inputs: grub-bios-setup (shipped in grub-pc-bin) embeds into an image
+ * file laid out by gptLayout, its root-device guess pointed at that file through a private mountinfo (it
+ * reads /proc/self/mountinfo; the bind mount lives in a mount namespace of its own, as root). The port's
+ * output must equal GRUB's byte for byte, except where GRUB adds Reed-Solomon redundancy the port does not
+ * write: the blocklist length (GRUB counts its redundancy sectors), the redundancy-size field of core.img's
+ * second sector, and the redundancy bytes after core.img. It fails if the GPT has no BIOS boot partition
+ * of the right type, as the disks did before it was written.
+ */
+const SETUP = join(GRUB_PC, 'grub-bios-setup');
+const setupSkip = grubSkip || (process.getuid?.() !== 0 ? 'needs root (a mount namespace for grub-bios-setup)' : !existsSync(SETUP) || !hasTools('unshare', 'sfdisk') ? 'needs grub-bios-setup, unshare and sfdisk' : false);
+
+test('the port writes what grub-bios-setup writes, but for GRUB\'s Reed-Solomon redundancy', { skip: setupSkip }, () => {
+  const dir = tempDir('herd-grub-setup-');
+  const tools = join(dir, 'i386-pc');
+  mkdirSync(tools);
+  copyFileSync(join(GRUB_PC, 'boot.img'), join(tools, 'boot.img'));
+  sh(['grub-mkimage', '-O', 'i386-pc', '-d', GRUB_PC, '-p', '(hd0,gpt14)/boot/grub', '-o', join(tools, 'core.img'), 'biosdisk', 'part_gpt', 'ext2']);
+  const blank = join(dir, 'blank.img');
+  writeFileSync(blank, Buffer.alloc(0));
+  truncateSync(blank, 64 * 1024 * 1024);
+  const ids = { diskGuid: '11111111-2222-3333-4444-555555555555', rootPartUuid: '11111111-2222-3333-4444-555555555557', biosPartUuid: '11111111-2222-3333-4444-555555555556', espPartUuid: '11111111-2222-3333-4444-555555555558' };
+  const parts = gptLayout(64 * 1024 * 1024, ['bios'], ids).map((p) => p.name === 'root' ? { ...p, start: 8192, sectors: 64 * 2048 - 8192 - 2048 } : p);
+  sh(['sfdisk', '-q', blank], { input: sfdiskScript(blank, ids.diskGuid, parts) });
+  const bios = parts.find((p) => p.name === 'bios')!;
+
+  const port = join(dir, 'port.img');
+  const grub = join(dir, 'grub.img');
+  copyFileSync(blank, port);
+  copyFileSync(blank, grub);
+  const coreImg = readFileSync(join(tools, 'core.img'));
+  embedGrubBios(port, readFileSync(join(tools, 'boot.img')), coreImg, bios.start, bios.sectors);
+
+  writeFileSync(join(dir, 'device.map'), `(hd0) ${grub}\n`);
+  writeFileSync(join(dir, 'mountinfo'), `1 0 7:0 / ${tools} rw - ext2 ${grub} rw\n`);
+  // exec keeps the shell's PID, so /proc/self of grub-bios-setup is the file the bind mount covers
+  sh(['unshare', '--mount', 'sh', '-c', 'mount --bind "$1" /proc/$$/mountinfo && exec "$2" --directory="$3" --device-map="$4" --skip-fs-probe "$5"',
+    'sh', join(dir, 'mountinfo'), SETUP, tools, join(dir, 'device.map'), grub]);
+
+  const a = readFileSync(port);
+  const b = readFileSync(grub);
+  assert.deepEqual(a.subarray(0, 512), b.subarray(0, 512), 'MBR: boot.img, kernel sector, drive check, kept partition table');
+  const c = bios.start * 512;
+  const coreEnd = c + coreImg.length; // GRUB's redundancy starts right after core.img's last byte
+  const differing: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing.push(i);
+  const allowed = (i: number) => i === c + 508 || i === c + 509 // blocklist length: GRUB adds its redundancy sectors
+    || (i >= c + 512 + 0x10 && i < c + 512 + 0x14) // GRUB_KERNEL_I386_PC_REED_SOLOMON_REDUNDANCY
+    || (i >= coreEnd && i < c + bios.sectors * 512); // the redundancy bytes after core.img
+  assert.deepEqual(differing.filter((i) => !allowed(i)).map((i) => `offset ${i}: port ${a[i]} grub ${b[i]}`), []);
+  assert.ok(differing.length > 0, 'GRUB wrote its redundancy, so the comparison saw GRUB\'s output');
 });

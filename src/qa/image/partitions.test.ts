@@ -5,7 +5,7 @@ import { parseSfdiskJson, rootPartition } from './partitions.ts';
 // `sfdisk --json` of Herd's 2 GiB layout (root is partition 1 but last on disk).
 const HERD = JSON.stringify({ partitiontable: { label: 'gpt', unit: 'sectors', sectorsize: 512, partitions: [
   { node: 'disk.raw1', start: 262144, size: 3930112, type: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709' },
-  { node: 'disk.raw14', start: 2048, size: 6144, type: '21686148-6453-6F6E-614E-656564454649' },
+  { node: 'disk.raw14', start: 2048, size: 6144, type: '21686148-6449-6E6F-744E-656564454649' },
   { node: 'disk.raw15', start: 8192, size: 253952, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' },
 ] } });
 

@@ -23,7 +23,7 @@ const TYPES: Record<string, PartitionRole> = {
   '0FC63DAF-8483-4772-8E79-3D69D8477DE4': 'root', // Linux filesystem
   'B921B045-1DF0-41C3-AF44-4C6F280D3FAE': 'root', // Linux root arm64
   'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': 'esp',
-  '21686148-6453-6F6E-614E-656564454649': 'bios-boot',
+  '21686148-6449-6E6F-744E-656564454649': 'bios-boot',
 };
 
 interface SfdiskJson {
