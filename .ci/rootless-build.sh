@@ -1,6 +1,6 @@
 #!/bin/bash
 # CI: `herd build` as an unprivileged user. Creates the user (with /etc/subuid and /etc/subgid ranges) if
-# missing, builds test/fixtures/recipes/small.yaml as that user (herd enters a user namespace by itself), and
+# missing, builds test/fixtures/recipes/small.yaml (raw disk only) as that user (herd enters a user namespace by itself), and
 # checks the image holds root-owned files, a setuid binary and the recipe's user as they would be built by root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,13 +12,15 @@ home=$(getent passwd "$user" | cut -d: -f6)
 work=$(mktemp -d "$home/rootless.XXXXXX")
 cp -r test/fixtures/recipes/. "$work/recipe"
 sed -i "s#../../../recipes/base.yaml#$PWD/recipes/base.yaml#" "$work/recipe/small.yaml"
+# the raw disk only: ownership and modes are decided in the tree and the disk step; conversions add nothing here
+printf 'extends: small.yaml\noutputs: ["!qcow2", "!raw.xz", "!vmdk", "!vhd", "!gce"]\n' > "$work/recipe/rootless.yaml"
 # the packages root's builds already downloaded, so this build downloads nothing new
 root_pkgs="${HERD_CACHE:-$HOME/.cache/herd}/packages"
 [ -d "$root_pkgs" ] && mkdir -p "$work/cache" && cp -r "$root_pkgs" "$work/cache/"
 chown -R "$user:" "$work"
 chmod o+rx "$home"
 start=$SECONDS
-su "$user" -s /bin/bash -c "cd '$work' && node '$PWD/bin/herd.js' build recipe/small.yaml --out out --cache cache --json > build.log 2>&1" \
+su "$user" -s /bin/bash -c "cd '$work' && node '$PWD/bin/herd.js' build recipe/rootless.yaml --out out --cache cache --json > build.log 2>&1" \
   || { tail -30 "$work/build.log"; exit 1; }
 echo "rootless build: $((SECONDS - start)) s"
 img="$work/out/disk.raw"

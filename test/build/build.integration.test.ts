@@ -195,12 +195,18 @@ test('a late change rebuilds from the cached rootfs', { skip }, () => {
 });
 
 test('reproducible: two builds from empty step caches give the same bytes in every output', { skip }, () => {
-  const r = spawnSync(process.execPath, [join(repo, 'bin/herd.js'), 'build', join(recipeDir, 'small.yaml'), '--check-reproducible', '--json'], { encoding: 'utf8' });
+  // every format but raw.xz (xz's output is fixed by its own flags; the unit test in src/stages/convert.test.ts
+  // checks every format on a small disk): two full builds of the rest stay affordable in CI
+  const repro = join(recipeDir, 'repro.yaml');
+  writeFileSync(repro, 'extends: small.yaml\noutputs: ["!raw.xz"]\n');
+  const r = spawnSync(process.execPath, [join(repo, 'bin/herd.js'), 'build', repro, '--check-reproducible', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const verdict = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.event === 'reproducible');
   assert.equal(verdict.identical, true, JSON.stringify(verdict.files));
   const files = verdict.files as Array<{ file: string; identical: boolean; first: string; second: string }>;
-  assert.ok(files.some((f) => f.file === 'disk.raw') && files.length >= 2, `compared only ${files.map((f) => f.file).join(', ')}`);
+  for (const name of ['disk.raw', 'disk.qcow2', 'disk.vmdk', 'disk.vhd', 'disk.gce.tar.gz']) {
+    assert.ok(files.some((f) => f.file === name), `${name} was not compared (compared: ${files.map((f) => f.file).join(', ')})`);
+  }
   for (const f of files) {
     assert.match(f.first, /^[0-9a-f]{64}$/, f.file);
     assert.equal(f.first, f.second, f.file);
