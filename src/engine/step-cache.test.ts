@@ -31,3 +31,9 @@ test('a cache that was never written to is not created by looking at it', () => 
   assert.deepEqual(cache.prune(0).removed, []);
   assert.equal(existsSync(root), false);
 });
+
+test('a relative cache folder (--cache cache) is made absolute: stages run tools in other working directories', () => {
+  const cache = new StepCache('relative-cache-dir');
+  assert.equal(cache.root, join(process.cwd(), 'relative-cache-dir'));
+  assert.equal(cache.packages, join(process.cwd(), 'relative-cache-dir', 'packages'));
+});

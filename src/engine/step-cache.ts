@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { treeBytes as duBytes } from '../backends/fs/tree-walk.ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { StepArtifact } from '../stages/stage.ts';
 import { mountsUnder, unmountUnder } from './mount-guard.ts';
 import { AppError } from '../errors.ts';
@@ -16,8 +16,9 @@ export class StepCache {
   private readonly steps: string;
 
   constructor(root: string, packages = join(root, 'packages')) {
-    this.root = root;
-    this.packages = packages;
+    // absolute, because stages run tools in other working directories (mcopy runs in the ESP's tree)
+    this.root = resolve(root);
+    this.packages = resolve(packages);
     this.steps = join(root, 'steps');
   }
 
