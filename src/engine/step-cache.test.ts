@@ -1,7 +1,7 @@
 import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepCache } from './step-cache.ts';
 
@@ -36,4 +36,10 @@ test('a relative cache folder (--cache cache) is made absolute: stages run tools
   const cache = new StepCache('relative-cache-dir');
   assert.equal(cache.root, join(process.cwd(), 'relative-cache-dir'));
   assert.equal(cache.packages, join(process.cwd(), 'relative-cache-dir', 'packages'));
+  const work = cache.begin('abc');
+  try {
+    assert.ok(work.startsWith(join(process.cwd(), 'relative-cache-dir', 'steps', '.tmp-abc-')), work);
+  } finally {
+    rmSync(join(process.cwd(), 'relative-cache-dir'), { recursive: true, force: true });
+  }
 });

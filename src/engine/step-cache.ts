@@ -19,7 +19,7 @@ export class StepCache {
     // absolute, because stages run tools in other working directories (mcopy runs in the ESP's tree)
     this.root = resolve(root);
     this.packages = resolve(packages);
-    this.steps = join(root, 'steps');
+    this.steps = join(this.root, 'steps');
   }
 
   /**
