@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { AppError } from '../errors.ts';
-import { toWebBytes } from './web-bytes.ts';
+import { verifiedSignerKeyId } from './verify-signature.ts';
 import type { Readable } from 'node:stream';
 
 /** What the verifier knows about one key: when it was retired (superseded) and whether it was compromised. */
@@ -73,18 +73,9 @@ export async function verifyWithKeyring(data: Uint8Array | Readable, armoredSign
   }
   const verificationKeys = [...keyring.keys.values()].map((k) => k.key);
   try {
-    const message = await openpgp.createMessage({ binary: toWebBytes(data) });
-    const result = await openpgp.verify({ message, signature, verificationKeys, expectSigned: true });
-    if (typeof (result.data as { getReader?: unknown }).getReader === 'function') {
-      // The signature is checked only once the streamed data has been read to the end.
-      const reader = (result.data as ReadableStream<Uint8Array>).getReader();
-      while (!(await reader.read()).done) { /* drain */ }
-    }
-    const first = result.signatures[0];
-    if (!first) throw new Error('no signature packet');
-    await first.verified;
-    const entry = [...keyring.keys.entries()].find(([, k]) => k.key.getKeyIDs().some((id) => id.equals(first.keyID)));
-    if (!entry) throw new Error(`signed by unknown key ${first.keyID.toHex()}`);
+    const keyID = await verifiedSignerKeyId(data, signature, verificationKeys);
+    const entry = [...keyring.keys.entries()].find(([, k]) => k.key.getKeyIDs().some((id) => id.equals(keyID)));
+    if (!entry) throw new Error(`signed by unknown key ${keyID.toHex()}`);
     const created = packets[0]!.created;
     if (!created) throw new Error('the signature has no creation time');
     return { fingerprint: entry[0], created, status: entry[1].status };

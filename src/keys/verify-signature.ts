@@ -19,22 +19,30 @@ export async function verifyDetached(data: Uint8Array | Readable, armoredSignatu
     });
   }
   try {
-    const binary = toWebBytes(data);
-    const message = await openpgp.createMessage({ binary });
-    const result = await openpgp.verify({ message, signature, verificationKeys: keys, expectSigned: true });
-    if (typeof (result.data as { getReader?: unknown }).getReader === 'function') {
-      // The signature is checked only once the streamed data has been read to the end.
-      const reader = (result.data as ReadableStream<Uint8Array>).getReader();
-      while (!(await reader.read()).done) { /* drain */ }
-    }
-    const first = result.signatures[0];
-    if (!first) throw new Error('no signature packet');
-    await first.verified;
-    const signer = keys.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)));
-    return (signer?.getFingerprint() ?? first.keyID.toHex()).toUpperCase();
+    const keyID = await verifiedSignerKeyId(data, signature, keys);
+    const signer = keys.find((k) => k.getKeyIDs().some((id) => id.equals(keyID)));
+    return (signer?.getFingerprint() ?? keyID.toHex()).toUpperCase();
   } catch (e) {
     throw new AppError('signature.invalid', `bad signature on ${what}: ${(e as Error).message}`, {
       hint: 'the file was altered or signed by a key that is not in the keyring; fetch it again or update the keyring',
     });
   }
+}
+
+/**
+ * Verifies a detached signature over streamed or whole data against `keys`; returns the key id of the
+ * (first) signature. Throws a plain Error when it does not verify: callers wrap it in their own AppError.
+ */
+export async function verifiedSignerKeyId(data: Parameters<typeof toWebBytes>[0], signature: openpgp.Signature, keys: openpgp.PublicKey[]): Promise<openpgp.KeyID> {
+  const message = await openpgp.createMessage({ binary: toWebBytes(data) });
+  const result = await openpgp.verify({ message, signature, verificationKeys: keys, expectSigned: true });
+  if (typeof (result.data as { getReader?: unknown }).getReader === 'function') {
+    // The signature is checked only once the streamed data has been read to the end.
+    const reader = (result.data as ReadableStream<Uint8Array>).getReader();
+    while (!(await reader.read()).done) { /* drain */ }
+  }
+  const first = result.signatures[0];
+  if (!first) throw new Error('no signature packet');
+  await first.verified;
+  return first.keyID;
 }
