@@ -8,6 +8,8 @@ export const stageVersions: Record<string, number> = {
   footprint: 1,
   seal: 2,
   platform: 1,
-  disk: 2,
+  disk: 3,
   convert: 2,
+  container: 1,
+  oci: 1,
 };

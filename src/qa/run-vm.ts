@@ -5,9 +5,10 @@ import { connect } from 'node:net';
 import { stringify } from 'yaml';
 import { AppError } from '../errors.ts';
 import type { Firmware } from '../backends/host/qemu-args.ts';
-import { detectAccel } from '../backends/host/qemu-accel.ts';
+import { chooseAccel, type AccelChoice } from '../backends/host/qemu-accel.ts';
+import { launchVm, type ProgressLimits } from '../backends/host/qemu-launch.ts';
 import { createOverlay } from '../backends/host/qemu-overlay.ts';
-import { powerdown, startVm, type QemuVm } from '../backends/host/qemu-vm.ts';
+import { powerdown, type QemuVm } from '../backends/host/qemu-vm.ts';
 import { makeSeedIso } from '../backends/host/seed.ts';
 import { requireBootTools } from './boot/boot-tools.ts';
 import { freePort } from './boot/free-port.ts';
@@ -23,6 +24,10 @@ export interface RunVmOptions {
   port?: number;
   memoryMiB?: number;
   diskGrowGiB?: number;
+  /** For tests: a fake emulator, a fake /dev/kvm probe, shorter limits on how long a KVM guest may stay silent. */
+  qemuBinary?: string;
+  chooseAccel?: () => Promise<AccelChoice>;
+  progressLimits?: ProgressLimits;
   log(line: string): void;
 }
 
@@ -54,10 +59,15 @@ export async function runVm(o: RunVmOptions): Promise<RunningVm> {
   const port = o.port ?? (await freePort());
   const serialLog = join(work, 'serial.log');
   const monitor = join(work, 'monitor.sock');
-  const vm = await startVm({
-    disk: overlay, diskFormat: 'qcow2', seedIso, firmware: o.firmware, accel: await detectAccel(), sshPort: port,
+  // the same launcher as QA: under a KVM that opens but hangs the guest, it restarts the VM under TCG
+  const choice = await (o.chooseAccel ?? chooseAccel)();
+  o.log(`accelerator: ${choice.accel} (${choice.source}${choice.reason ? `: ${choice.reason}` : ''})`);
+  const launched = await launchVm({
+    binary: o.qemuBinary, disk: overlay, diskFormat: 'qcow2', seedIso, firmware: o.firmware, sshPort: port,
     serialLog, pidFile: join(work, 'qemu.pid'), monitorSocket: monitor, ovmfCode: OVMF_CODE, ovmfVars, memoryMiB: o.memoryMiB,
-  }, { ownSignals: true });
+  }, choice, { ownSignals: true, limits: o.progressLimits });
+  if (launched.fallback) o.log(`KVM made no progress (${launched.fallback.reason}); restarted under TCG`);
+  const vm = launched.vm;
   const stop = async () => {
     if (vm.alive()) {
       o.log('powering the guest off…');

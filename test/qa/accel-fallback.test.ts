@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { testImage, toTable } from '../../src/qa/index.ts';
 import type { AccelChoice } from '../../src/backends/host/qemu-accel.ts';
 import { buildFixture } from '../fixtures/qa/build-fixture.ts';
+import { runVm } from '../../src/qa/run-vm.ts';
 
 /**
  * A host whose /dev/kvm opens but cannot run a guest: the fake emulator below takes `-accel kvm`, prints
@@ -102,5 +103,28 @@ describe('a KVM that opens but hangs the guest falls back to TCG, and every repo
     assert.equal(report.boots[0]!.accel, 'kvm');
     assert.equal(report.boots[0]!.accelSource, 'probe');
     assert.equal(report.boots[0]!.accelFallback, undefined);
+  });
+
+  it('herd run uses the same launcher: a stalled KVM guest is restarted under TCG and the user is told', async () => {
+    await writeFile(join(dir, 'mode'), 'hangs');
+    await rm(join(dir, 'calls'), { force: true });
+    await writeFile(join(dir, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@host\n');
+    const lines: string[] = [];
+    const running = await runVm({
+      image: disk, firmware: 'bios', publicKeyFile: join(dir, 'id.pub'), log: (l) => lines.push(l),
+      qemuBinary: fake, chooseAccel: probe, progressLimits: limits,
+    });
+    try {
+      // the second emulator writes its line once it runs: wait for it (bounded) rather than race it
+      const calls = async () => (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+      for (let i = 0; i < 50 && (await calls()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await calls(), ['kvm', 'tcg,thread=multi']);
+      assert.ok(running.vm.alive(), 'the TCG guest runs');
+      assert.match(lines.join('\n'), /KVM made no progress \(no kernel output 1\.5s .*\); restarted under TCG/);
+    } finally {
+      await running.vm.kill();
+      await running.stop();
+    }
+    assert.deepEqual(await processesMentioning(running.serialLog), [], 'no emulator is left running');
   });
 });
