@@ -5,6 +5,7 @@ import { browserSafety } from './browser-safety.ts';
 import { DocumentCache } from './document-cache.ts';
 import { errorResponse, notFoundResponse } from './http-errors.ts';
 import { mountRoutes, openApiDocument, route, type RouteDef } from './route-table.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { downloadRoutes } from './routes/downloads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { productRoutes } from './routes/products.ts';
@@ -35,6 +36,7 @@ export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
     route({ method: 'get', path: '/api/health', tag: 'service', summary: 'Liveness and database reachability',
       handler: async (c) => { await svc.queue.list({ limit: 1 }); return c.json({ ok: true }); } }),
     ...productRoutes(svc),
+    ...catalogRoutes(svc),
     ...releaseRoutes(svc, () => docs.clear()),
     ...jobRoutes(svc, { pollMs: o.eventPollMs ?? 250, maxStreams: o.maxEventStreams ?? 64 }),
     ...tokenRoutes(svc),

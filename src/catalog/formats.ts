@@ -16,4 +16,6 @@ export const formats: Record<OutputFormat, FormatSpec> = {
   vmdk: { file: 'disk.vmdk', platform: 'generic', options: { subformat: 'streamOptimized' }, contentType: 'application/x-vmdk' },
   vhd: { file: 'disk.vhd', platform: 'azure', options: { subformat: 'fixed', alignMiB: 1 }, contentType: 'application/x-vhd' },
   gce: { file: 'disk.gce.tar.gz', platform: 'gce', options: { member: 'disk.raw' }, contentType: 'application/gzip' },
+  // not a disk: a container image (OCI image layout in a tar) made from its own rootfs (src/catalog/container-base.ts)
+  oci: { file: 'image.oci.tar', platform: 'oci', options: {}, contentType: 'application/x-tar' },
 };

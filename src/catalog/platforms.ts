@@ -15,3 +15,24 @@ export const platforms = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type Platform = keyof typeof platforms;
+
+/**
+ * The platforms a catalogue image says it targets (`catalog.platforms`), as the portal's tabs show them.
+ * Cloud ids are those of `platforms` above; `vmware` (VMDK) and `oci` (a container image) have no
+ * cloud-init datasource of their own.
+ */
+export const targetPlatforms = {
+  openstack: 'OpenStack / KVM',
+  ec2: 'Amazon EC2',
+  gce: 'Google Compute Engine',
+  azure: 'Microsoft Azure',
+  vmware: 'VMware',
+  cloudstack: 'CloudStack',
+  opennebula: 'OpenNebula',
+  digitalocean: 'DigitalOcean',
+  ovirt: 'oVirt',
+  nocloud: 'Local KVM (NoCloud)',
+  oci: 'OCI container',
+} as const;
+export type TargetPlatform = keyof typeof targetPlatforms;
+export const TARGET_PLATFORM_IDS = Object.keys(targetPlatforms) as [TargetPlatform, ...TargetPlatform[]];

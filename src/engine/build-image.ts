@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipe, type LoadedRecipe } from '../recipe/load.ts';
@@ -12,6 +13,8 @@ import { combineReporters, type Reporter, type StepResult } from './reporter.ts'
 import { OutputDir } from './output-dir.ts';
 import { buildManifest, type Manifest, type ManifestOutput } from './manifest.ts';
 import { checkBudget, formatBudget, type BudgetLine } from './size-budget.ts';
+import { formatMiB } from '../recipe/size.ts';
+import { computeSizeReport, formatSizeReport, SIZE_REPORT_FILE } from './size-report.ts';
 import { toolVersions } from './tool-versions.ts';
 import { runCommand } from '../backends/host/run-command.ts';
 import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
@@ -57,6 +60,14 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const targets = [...new Set([...plan.outputs.map((o) => o.step), plan.treeStep, rootfsStep])];
     const { artifacts, results } = await executePlan(plan, { cache, reporter, targets, signal: opts.signal });
     writeJson(out.path('resolved.json'), withPackages(resolved, artifacts.get(rootfsStep)?.meta.lock));
+    const tree = artifacts.get(plan.treeStep)!;
+    // measured on the sealed tree (after footprint and seal, before the disk): what every output holds
+    const sizeReport = computeSizeReport(join(tree.dir, 'tree'));
+    const sizeReportText = JSON.stringify(sizeReport, null, 2) + '\n';
+    writeFileSync(out.path(SIZE_REPORT_FILE), sizeReportText);
+    const sizeTable = formatSizeReport(sizeReport);
+    logFile.write(`${sizeTable}\n`);
+    reporter.onPhase?.('size-report', `${formatMiB(sizeReport.total.bytes)} in ${sizeReport.total.files} files; by directory and package in ${SIZE_REPORT_FILE}`);
 
     reporter.onPhase?.('outputs', opts.outDir);
     const outputs: ManifestOutput[] = [];
@@ -66,21 +77,25 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       await runCommand(['cp', '--reflink=auto', '--sparse=always', src, out.path(o.file)]);
       outputs.push({ format: o.format, file: o.file, platform: o.platform, size: Number(a.meta.sizeBytes),
         allocated: Number(a.meta.allocatedBytes), sha256: String(a.meta.sha256),
-        ...(a.meta.uncompressedSha256 ? { uncompressedSha256: String(a.meta.uncompressedSha256) } : {}) });
+        ...(a.meta.uncompressedSha256 ? { uncompressedSha256: String(a.meta.uncompressedSha256) } : {}),
+        ...(a.meta.ociManifestDigest ? { ociManifestDigest: String(a.meta.ociManifestDigest) } : {}) });
     }
-    const tree = artifacts.get(plan.treeStep)!;
-    const rawStep = artifacts.get(plan.steps.find((s) => s.stage === 'disk')!.id);
+    // an oci-only recipe has no disk step
+    const diskStep = plan.steps.find((s) => s.stage === 'disk');
+    const rawStep = diskStep ? artifacts.get(diskStep.id) : undefined;
     const manifest = buildManifest({
       loaded, resolved, plan, planDigest: planDigest(plan), packages: tree.meta.packages as InstalledPackage[],
       treeBytes: Number(tree.meta.treeBytes), rawAllocatedBytes: Number(rawStep?.meta.allocatedBytes ?? 0),
       outputs, steps: results, startedAt, seconds: (performance.now() - t0) / 1000, tools: await toolVersions(),
+      sizeReport: { file: SIZE_REPORT_FILE, sha256: createHash('sha256').update(sizeReportText).digest('hex') },
     });
     writeJson(out.path('manifest.json'), manifest);
     writeFileSync(out.path('SHA256SUMS'), outputs.map((o) => `${o.sha256}  ${o.file}\n`).join(''));
     const budget = checkBudget(loaded.recipe['size-budget'], {
-      qcow2: outputs.find((o) => o.format === 'qcow2')?.size, rawAllocated: manifest.sizes.rawAllocatedBytes, rootfs: manifest.sizes.treeBytes,
+      qcow2: outputs.find((o) => o.format === 'qcow2')?.size, rawAllocated: rawStep ? manifest.sizes.rawAllocatedBytes : undefined,
+      rootfs: manifest.sizes.treeBytes, oci: outputs.find((o) => o.format === 'oci')?.size,
     });
-    writeFileSync(out.path('size-report.txt'), formatBudget(budget) + '\n');
+    writeFileSync(out.path('size-report.txt'), `${formatBudget(budget)}\n\n${sizeTable}\n`);
     reporter.onPhase?.('size', formatBudget(budget));
     const over = budget.filter((b) => !b.ok);
     if (over.length) {

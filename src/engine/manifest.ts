@@ -1,7 +1,7 @@
 import type { InstalledPackage } from '../backends/package-managers/package-manager.ts';
 import { AppError } from '../errors.ts';
 import {
-  DEFAULT_QA_SUITES, Manifest as ManifestSchema, MANIFEST_SCHEMA_VERSION, type Manifest as ManifestShape, type ManifestOutput as ManifestOutputSchema,
+  type CatalogEntry, DEFAULT_QA_SUITES, Manifest as ManifestSchema, MANIFEST_SCHEMA_VERSION, type Manifest as ManifestShape, type ManifestOutput as ManifestOutputSchema,
 } from '../manifest/manifest-schema.ts';
 import type { Plan } from '../plan/plan-types.ts';
 import type { LoadedRecipe } from '../recipe/load.ts';
@@ -18,10 +18,17 @@ export type ManifestOutput = z.infer<typeof ManifestOutputSchema> & { platform: 
 export type Manifest = ManifestShape & Required<Pick<ManifestShape, 'description' | 'version' | 'distribution' | 'planDigest' |
   'sourceDateEpoch' | 'footprint' | 'ssh' | 'cloudInit' | 'sizes' | 'qaSuites' | 'steps' | 'build'>> & { outputs: ManifestOutput[] };
 
+function catalogEntry(c: NonNullable<LoadedRecipe['recipe']['catalog']>): CatalogEntry {
+  return {
+    title: c.title, summary: c.summary, useCases: c['use-cases'], personas: c.personas, platforms: c.platforms,
+    ...(c.stack ? { stack: c.stack } : {}), ...(c.notes ? { notes: c.notes } : {}),
+  };
+}
+
 export function buildManifest(a: {
   loaded: LoadedRecipe; resolved: Resolved; plan: Plan; planDigest: string; packages: InstalledPackage[];
   treeBytes: number; rawAllocatedBytes: number; outputs: ManifestOutput[]; steps: StepResult[];
-  startedAt: Date; seconds: number; tools: Record<string, string>;
+  startedAt: Date; seconds: number; tools: Record<string, string>; sizeReport?: { file: string; sha256: string };
 }): Manifest {
   const r = a.loaded.recipe;
   const manifest = {
@@ -32,8 +39,9 @@ export function buildManifest(a: {
     ssh: { passwordAuthentication: r.ssh['password-authentication'], rootLogin: r.ssh['permit-root-login'], hostKeyTypes: r.ssh['host-key-types'] },
     cloudInit: { datasources: r['cloud-init'].datasources, defaultUser: r['cloud-init']['default-user'] },
     sizes: { treeBytes: a.treeBytes, rawAllocatedBytes: a.rawAllocatedBytes },
-    // recipes do not name QA suites yet: every image gets the base suite
-    qaSuites: [...DEFAULT_QA_SUITES],
+    ...(a.sizeReport ? { sizeReport: a.sizeReport } : {}),
+    qaSuites: [...new Set([...DEFAULT_QA_SUITES, ...r.qa.suites])],
+    ...(r.catalog ? { catalog: catalogEntry(r.catalog) } : {}),
     outputs: a.outputs, steps: a.steps,
     build: { startedAt: a.startedAt.toISOString(), seconds: Math.round(a.seconds * 10) / 10, tools: a.tools },
   };

@@ -36,7 +36,7 @@ export class OutputDir {
   }
 }
 
-const HERD_FILES = /^(disk\.(raw|qcow2|raw\.xz|vmdk|vhd|gce\.tar\.gz)|manifest\.json|SHA256SUMS|build\.log|resolved\.json|plan\.json|size-report\.txt|qa|report\.json|junit\.xml)$/;
+const HERD_FILES = /^(disk\.(raw|qcow2|raw\.xz|vmdk|vhd|gce\.tar\.gz)|manifest\.json|SHA256SUMS|build\.log|resolved\.json|plan\.json|size-report\.(txt|json)|qa|report\.json|junit\.xml)$/;
 function isHerdOutput(f: string): boolean {
   return HERD_FILES.test(f);
 }

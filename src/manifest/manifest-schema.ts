@@ -28,6 +28,8 @@ export const ManifestOutput = z.object({
   allocated: z.number().int().nonnegative().optional(),
   sha256: Sha256,
   uncompressedSha256: Sha256.optional(),
+  /** For an OCI image: the digest of its manifest, the image's identity in registries (`skopeo inspect` Digest). */
+  ociManifestDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
 });
 
 // `herd build` writes `architecture` (and `source`); other tools write `arch`. Either is accepted.
@@ -60,6 +62,21 @@ export const QaRecord = z.object({
 });
 export type QaRecord = z.infer<typeof QaRecord>;
 
+/**
+ * How the catalogue presents the image, copied from the recipe's `catalog` block so that feeds and the
+ * portal need nothing but the manifest (ids are those of src/catalog/use-cases.ts and platforms.ts).
+ */
+export const CatalogEntry = z.object({
+  title: z.string().min(1),
+  summary: z.string().min(1),
+  useCases: z.array(z.string().min(1)).min(1),
+  personas: z.array(z.string().min(1)).default([]),
+  platforms: z.array(z.string().min(1)).default([]),
+  stack: z.object({ language: z.string().min(1), version: z.string().min(1), frameworks: z.array(z.string()).default([]) }).optional(),
+  notes: z.string().optional(),
+});
+export type CatalogEntry = z.infer<typeof CatalogEntry>;
+
 export const Manifest = z.object({
   schemaVersion: z.number().int().positive(),
   name: z.string().regex(MANIFEST_NAME, 'must be lower-case letters, digits and -'),
@@ -77,8 +94,11 @@ export const Manifest = z.object({
   ssh: SshSummary.optional(),
   cloudInit: z.object({ datasources: z.array(z.string()), defaultUser: z.string() }).optional(),
   sizes: z.object({ treeBytes: z.number(), rawAllocatedBytes: z.number() }).optional(),
-  /** QA suites (src/qa/boot/suites.ts) the image is tested with; the writer fills in the default. */
+  /** Where the image tree's bytes are (by directory, package, docs/locales/modules): written by `herd build` since issue #9. */
+  sizeReport: z.object({ file: z.literal('size-report.json'), sha256: Sha256 }).optional(),
+  /** QA suites (src/qa/boot/suites/) the image is tested with: 'base' and the recipe's qa.suites. */
   qaSuites: z.array(z.string().min(1)).optional(),
+  catalog: CatalogEntry.optional(),
   outputs: z.array(ManifestOutput).min(1, 'a release needs at least one image file'),
   steps: z.array(z.object({ id: z.string(), stage: z.string(), title: z.string(), status: z.string(), seconds: z.number(), error: z.string().optional() })).optional(),
   build: z.object({ startedAt: z.string(), seconds: z.number(), tools: z.record(z.string(), z.string()) }).optional(),
@@ -123,6 +143,8 @@ export interface QaManifestView {
   suites?: string[];
   /** The cloud platform of the image file under test, from its entry in `outputs` (e.g. 'nocloud', 'ec2'). */
   platform?: string;
+  /** The language stack the image carries (`catalog.stack`), for the stack suite. */
+  stack?: { language: string; version: string; frameworks: string[] };
 }
 
 /**
@@ -139,7 +161,9 @@ export function qaView(raw: unknown, imageFile?: string): QaManifestView {
   const out = outputs.find((o) => o && typeof o === 'object' && (o as { file?: unknown }).file === imageFile) as Record<string, unknown> | undefined;
   const fp = field(Footprint, m.footprint);
   const ssh = field(SshSummary, m.ssh);
+  const stack = field(CatalogEntry.shape.stack.unwrap(), (m.catalog as { stack?: unknown } | undefined)?.stack);
   return {
+    ...(stack ? { stack } : {}),
     name: field(z.string(), m.name),
     architecture: field(Manifest.shape.architecture, m.architecture),
     footprint: fp && { docs: fp.docs, man: fp.man, locales: fp.locales },

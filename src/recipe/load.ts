@@ -14,7 +14,7 @@ export interface LoadedRecipe {
   recipe: Recipe;
   /** sha256 of the normalised recipe and the content of every file it adds: the identity of its inputs. */
   digest: string;
-  /** Digest of only what goes into the disk (not outputs, budget or description): seeds the disk's UUIDs. */
+  /** Digest of only what goes into the disk (not outputs, budget, description, catalog or QA suites): seeds the disk's UUIDs. */
   imageDigest: string;
   /** The recipe files read, child first (the file itself, then what it extends). */
   chain: string[];
@@ -40,7 +40,8 @@ export function loadRecipe(file: string): LoadedRecipe {
   if (!parsed.success) throw new RecipeError(zodIssues(parsed.error, merged.origin));
   const checkIssues = checkRecipe(parsed.data).map(({ path, message, hint }) => located(merged.origin, path, message, hint));
   if (checkIssues.length) throw new RecipeError(checkIssues);
-  const { outputs: _o, 'size-budget': _b, description: _d, ...image } = parsed.data;
+  // presentation (catalog) and testing (qa) do not change a byte of the disk, so they do not seed its UUIDs
+  const { outputs: _o, 'size-budget': _b, description: _d, catalog: _c, qa: _q, ...image } = parsed.data;
   return { recipe: parsed.data, digest: recipeDigest(parsed.data), imageDigest: recipeDigest(image as Recipe), chain: sources.map((s) => s.file).reverse() };
 }
 

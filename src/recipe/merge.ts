@@ -18,7 +18,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Lists whose order is meaning (a preference list): a child replaces them instead of extending them. */
-export const REPLACED_LISTS = new Set(['archive.sources', 'cloud-init.datasources', 'disk.boot', 'ssh.host-key-types']);
+export const REPLACED_LISTS = new Set(['archive.sources', 'cloud-init.datasources', 'disk.boot', 'ssh.host-key-types',
+  'catalog.use-cases', 'catalog.personas', 'catalog.platforms', 'catalog.stack.frameworks']);
 /** Lists of objects merged by a key: a child entry with the same key replaces the parent's; "!key" removes it. */
 export const KEYED_LISTS: Record<string, string> = { files: 'path', users: 'name', 'archive.sources': 'uri' };
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PERSONA_IDS, USE_CASE_IDS } from '../catalog/use-cases.ts';
+import { TARGET_PLATFORM_IDS } from '../catalog/platforms.ts';
+import { QA_SUITE_NAMES } from '../catalog/qa-suite-names.ts';
 
 /**
  * The recipe format, as written in YAML. One schema gives validation, defaults and the JSON Schema
@@ -77,7 +80,25 @@ export const diskSchema = z.strictObject({
   boot: z.array(z.enum(['bios', 'uefi'])).min(1).default(['bios', 'uefi']),
 }).describe('Disk layout: GPT, BIOS boot + ESP, root partition last so growpart can grow it');
 
-export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce'] as const;
+export const catalogSchema = z.strictObject({
+  title: z.string().min(1).max(80).describe('Name people see in the portal and the feeds, e.g. "Container host"'),
+  summary: z.string().min(1).max(1500).describe('One paragraph: what the image holds and what it is for'),
+  'use-cases': z.array(z.enum(USE_CASE_IDS)).min(1).describe('Use cases it serves (src/catalog/use-cases.ts); a child replaces the list'),
+  personas: z.array(z.enum(PERSONA_IDS)).min(1).describe('PRD personas it is for; a child replaces the list'),
+  platforms: z.array(z.enum(TARGET_PLATFORM_IDS)).min(1).describe('Platforms it targets (src/catalog/platforms.ts); a child replaces the list'),
+  stack: z.strictObject({
+    language: slug.describe('e.g. python'),
+    version: z.string().regex(/^[0-9][0-9A-Za-z.]*$/, 'a version such as "3.13"').describe('The language version this variant carries'),
+    frameworks: z.array(z.string().min(1)).default([]).describe('Frameworks installed, e.g. [Django, Flask]'),
+  }).optional().describe('For a language stack: which language and version (one variant per version)'),
+  notes: z.string().max(1500).optional().describe('What the image leaves out and why (e.g. a package the distribution lacks)'),
+}).describe('How the portal and the feeds present the image');
+
+export const qaSchema = z.strictObject({
+  suites: z.array(z.enum(QA_SUITE_NAMES)).default([]).describe("QA suites run besides 'base' (src/qa/boot/suites/)"),
+}).describe('How the image is tested before publication');
+
+export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'oci'] as const;
 
 export const recipeSchema = z.strictObject({
   name: slug.describe('Image name, used in file names and os-release IMAGE_ID'),
@@ -99,12 +120,15 @@ export const recipeSchema = z.strictObject({
   services: servicesSchema.default(servicesSchema.parse({})).describe('systemd units to enable or disable'),
   'cloud-init': cloudInitSchema.default(cloudInitSchema.parse({})),
   disk: diskSchema.default(diskSchema.parse({})),
-  outputs: z.array(z.enum(outputFormats)).min(1).default(['raw', 'qcow2']).describe('Delivery formats to write (gce is a GCE-importable tar.gz, vhd a fixed Azure VHD)'),
+  outputs: z.array(z.enum(outputFormats)).min(1).default(['raw', 'qcow2']).describe('Delivery formats to write (gce is a GCE-importable tar.gz, vhd a fixed Azure VHD, oci a container image: an OCI image layout in a tar, built from its own rootfs without kernel or boot set)'),
   'size-budget': z.strictObject({
     qcow2: sizeString.optional(),
     'raw-allocated': sizeString.optional(),
     rootfs: sizeString.optional(),
+    oci: sizeString.optional().describe('The OCI archive (image.oci.tar)'),
   }).optional().describe('Build fails when an output is larger than this'),
+  catalog: catalogSchema.optional().describe('Presentation in the catalogue; every recipe in recipes/ has one'),
+  qa: qaSchema.default(qaSchema.parse({})),
   'source-date-epoch': z.number().int().nonnegative().optional()
     .describe('Timestamp for reproducible builds; defaults to the newest archive Release date'),
 });

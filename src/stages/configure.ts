@@ -75,7 +75,7 @@ function writeCloudConfig(tree: string, o: Options) {
   writeTreeFile(tree, '/etc/systemd/system/ssh.service.d/10-herd-hostkeys.conf', text.sshHostKeysDropIn);
 }
 
-async function addUser(ctx: StageContext, u: Options['users'][number]) {
+export async function addUser(ctx: StageContext, u: Options['users'][number]) {
   const args = ['chroot', ctx.tree, 'useradd', '--create-home', '--shell', u.shell];
   if (u.groups.length) args.push('--groups', u.groups.join(','));
   await ctx.run([...args, u.name]);
@@ -91,7 +91,7 @@ async function addUser(ctx: StageContext, u: Options['users'][number]) {
 }
 
 /** uid/gid by name from the image's own /etc/passwd or /etc/group (never the host's). */
-function idOf(tree: string, db: 'passwd' | 'group', name: string, forPath: string): number {
+export function idOf(tree: string, db: 'passwd' | 'group', name: string, forPath: string): number {
   if (/^\d+$/.test(name)) return Number(name);
   const line = readFileSync(inTree(tree, `/etc/${db}`), 'utf8').split('\n').find((l) => l.split(':')[0] === name);
   if (!line) throw new AppError('configure.unknown_owner', `${forPath}: no ${db === 'passwd' ? 'user' : 'group'} "${name}" in the image`, {

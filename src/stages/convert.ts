@@ -20,7 +20,7 @@ type Converter = (ctx: Pick<StageContext, 'run'>, i: ConvertInput) => Promise<vo
  * only on the raw disk's bytes and SOURCE_DATE_EPOCH: what a tool would take from the clock, a random
  * generator or the file system's block allocation is fixed here.
  */
-export const converters: Record<Exclude<OutputFormat, 'raw'>, Converter> = {
+export const converters: Record<Exclude<OutputFormat, 'raw' | 'oci'>, Converter> = {
   // zlib, not zstd: older cloud importers (and QEMU < 5.1) cannot read zstd-compressed clusters
   qcow2: async (ctx, i) => void await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zlib', i.raw, i.out]),
   // a fixed block size makes the multi-threaded output the same whatever the number of cores; xz >= 5.4 stays

@@ -5,6 +5,8 @@ import { sealStage } from './seal.ts';
 import { platformStage } from './platform.ts';
 import { diskStage } from './disk.ts';
 import { convertStage } from './convert.ts';
+import { containerStage } from './container.ts';
+import { ociStage } from './oci.ts';
 
 /** The stage registry: the keys are the only valid stage names in a plan. */
 export const stages = {
@@ -15,4 +17,6 @@ export const stages = {
   platform: platformStage,
   disk: diskStage,
   convert: convertStage,
+  container: containerStage,
+  oci: ociStage,
 };

@@ -19,6 +19,8 @@ const REMOVE = [
   '/var/lib/dbus/machine-id', '/var/lib/systemd/random-seed', '/var/cache/ldconfig/aux-cache',
   '/root/.ssh', '/root/.bash_history', '/root/.wget-hsts', '/root/.cache',
   '/etc/passwd-', '/etc/group-', '/etc/shadow-', '/etc/gshadow-', '/etc/subuid-', '/etc/subgid-',
+  // munge's postinst makes a key: every instance (and anyone with the image) would share it
+  '/etc/munge/munge.key',
 ];
 /** Folders emptied but kept (packages expect them to exist). */
 const EMPTY = ['/var/lib/apt/lists', '/var/cache/apt/archives', '/var/lib/cloud', '/tmp', '/var/tmp'];

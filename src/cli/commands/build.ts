@@ -9,6 +9,7 @@ import { qaGate } from '../../qa/qa-gate.ts';
 import { toTable } from '../../qa/index.ts';
 import { AppError } from '../../errors.ts';
 import { needsUserNamespace, reexecInUserNamespace } from '../../backends/host/user-namespace.ts';
+import { runCatalogueCommand } from './catalogue-run.ts';
 
 async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
   process.stdout.write('\nQA: static audit and boot tests\n');
@@ -25,8 +26,11 @@ async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
 export function registerBuild(program: Command): void {
   program.command('build')
     .description('build the images a recipe describes')
-    .argument('<recipe>', 'recipe file (YAML)')
-    .option('-o, --out <dir>', 'output folder', 'out/<name>')
+    .argument('[recipe]', 'recipe file (YAML); omit with --all')
+    .option('-o, --out <dir>', 'output folder (with --all: the folder that gets one <id>/ folder per image, default out)', 'out/<name>')
+    .option('--all', 'build every recipe of the catalogue (--recipes), each into <out>/<id>/, going on after a failure; prints a summary table')
+    .option('--only <ids>', 'with --all: only these catalogue ids, comma-separated')
+    .option('--recipes <dir>', 'with --all: the catalogue folder (default: the recipes/ folder of this herd)')
     .option('--cache <dir>', 'step and package cache (default $HERD_CACHE or ~/.cache/herd)')
     .option('--lock <resolved.json>', 'install exactly the packages an earlier build installed (its resolved.json), with its archive state and SOURCE_DATE_EPOCH')
     .option('--image-version <version>', 'IMAGE_VERSION to stamp (default: the archive date)')
@@ -35,12 +39,19 @@ export function registerBuild(program: Command): void {
     .option('--check-reproducible', 'build every output twice from empty step caches and compare each file')
     .option('--test', 'run QA (static audit + boot tests) on the result; marks the output tested only when it passes')
     .option('--firmware <fw>', 'firmware for --test: bios, uefi or both', 'both')
-    .action(async (recipe: string, o) => {
+    .action(async (recipe: string | undefined, o) => {
       if (!['bios', 'uefi', 'both'].includes(o.firmware)) {
         throw new AppError('cli.bad_firmware', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
       }
+      checkAllFlags(recipe, o);
       // an unprivileged user builds as root of a user namespace (mmdebstrap, chroot and mke2fs -d need real ownership)
       if (needsUserNamespace()) return void (process.exitCode = await reexecInUserNamespace());
+      if (o.all) {
+        return runCatalogueCommand({ build: true, test: Boolean(o.test) }, o.out === 'out/<name>' ? 'out' : o.out, {
+          recipes: o.recipes, only: o.only, json: o.json, verbose: o.verbose, cache: o.cache, imageVersion: o.imageVersion, firmware: o.firmware,
+        });
+      }
+      if (recipe === undefined) return; // checkAllFlags refused this
       const outDir = o.out === 'out/<name>' ? `out/${(await import('../../recipe/load.ts')).loadRecipe(recipe).recipe.name}` : o.out;
       const tty = !o.json && process.stdout.isTTY && !o.verbose ? ttyReporter(process.stdout) : undefined;
       const reporter: Reporter = o.json ? jsonReporter((s) => process.stdout.write(s))
@@ -73,4 +84,14 @@ export function registerBuild(program: Command): void {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       }
     });
+}
+
+/** `herd build RECIPE` or `herd build --all`, never both; the catalogue-only flags need --all. */
+function checkAllFlags(recipe: string | undefined, o: { all?: boolean; only?: string; recipes?: string; checkReproducible?: boolean; lock?: string }): void {
+  if (o.all && recipe !== undefined) {
+    throw new AppError('cli.all_and_recipe', `--all builds the whole catalogue; it takes no recipe (got ${recipe})`, { hint: 'drop the recipe, or drop --all (to build a few: --all --only a,b)' });
+  }
+  if (!o.all && recipe === undefined) throw new AppError('cli.no_recipe', 'name a recipe to build, or pass --all for the whole catalogue', { hint: 'e.g. herd build recipes/base.yaml' });
+  if (!o.all && (o.only !== undefined || o.recipes !== undefined)) throw new AppError('cli.needs_all', '--only and --recipes go with --all', { hint: 'herd build --all --only base,base-debian12' });
+  if (o.all && (o.checkReproducible || o.lock)) throw new AppError('cli.all_unsupported', '--all does not combine with --check-reproducible or --lock', { hint: 'check one recipe at a time' });
 }

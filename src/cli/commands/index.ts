@@ -8,6 +8,7 @@ import { registerCache } from './cache.ts';
 import { registerReleaseService } from './release-service.ts';
 import { registerTest } from './test.ts';
 import { registerRun } from './run.ts';
+import { registerCatalog } from './catalog.ts';
 
 /** Every `herd` subcommand registers itself here; one line each. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   registerReleaseService,
   registerTest,
   registerRun,
+  registerCatalog,
 ];

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../../errors.ts';
 import { testImage, toTable, type QaReporter } from '../../qa/index.ts';
+import { runCatalogueCommand } from './catalogue-run.ts';
 
 interface TestFlags {
   out?: string;
@@ -10,20 +11,35 @@ interface TestFlags {
   reboot: boolean;
   bootTimeout?: string;
   quiet?: boolean;
+  all?: boolean;
+  recipes?: string;
+  json?: boolean;
 }
 
 export function registerTest(program: Command): void {
   program
     .command('test')
     .description('QA an image: static audit of the filesystem inside it, then boot tests under QEMU with a NoCloud seed')
-    .argument('<image>', 'disk image (raw or qcow2); manifest.json next to it is used when present')
+    .argument('[image]', 'disk image (raw or qcow2); manifest.json next to it is used when present. With --all: the folder holding one <id>/ build folder per image (default out)')
     .option('-o, --out <dir>', 'folder for report.json, junit.xml and serial logs (default: <image folder>/qa)')
     .addOption(new Option('--only <part>', 'run only part of QA').choices(['static', 'boot', 'all']).default('all'))
     .addOption(new Option('--firmware <fw>', 'firmware to boot with').choices(['bios', 'uefi', 'both']).default('both'))
     .option('--no-reboot', 'skip the reboot check (B10), saving one boot')
     .option('--boot-timeout <seconds>', 'seconds to wait for SSH per boot')
     .option('-q, --quiet', 'print only the final table')
-    .action(async (image: string, flags: TestFlags) => {
+    .option('--all', 'test every image of the catalogue built into <folder>/<id>/ (marks each manifest tested, as build --test does), going on after a failure; prints a summary table')
+    .option('--ids <ids>', 'with --all: only these catalogue ids, comma-separated (--only picks the QA part here)')
+    .option('--recipes <dir>', 'with --all: the catalogue folder (default: the recipes/ folder of this herd)')
+    .option('--json', 'with --all: JSON lines, the summary last')
+    .action(async (image: string | undefined, flags: TestFlags & { ids?: string }) => {
+      if (flags.all) {
+        if (flags.only === 'boot') throw new AppError('cli.all_boot_only', '--only boot does not combine with --all', { hint: 'use --only static or --only all' });
+        return runCatalogueCommand({ build: false, test: true }, image ?? 'out', {
+          recipes: flags.recipes, only: flags.ids,
+          json: flags.json, firmware: flags.firmware, qaOnly: flags.only === 'static' ? 'static' : 'all',
+        });
+      }
+      if (image === undefined) throw new AppError('cli.no_image', 'name a disk image to test, or pass --all with the folder of catalogue builds', { hint: 'e.g. herd test out/base/disk.qcow2' });
       const out = resolve(flags.out ?? join(dirname(resolve(image)), 'qa'));
       const report = await testImage({
         image, outDir: out, only: flags.only, firmware: flags.firmware, reboot: flags.reboot,

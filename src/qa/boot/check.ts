@@ -6,6 +6,8 @@ import type { InstanceIdentity } from './seed-data.ts';
 /** What a boot check may use: a shell in the guest and what the seed told the guest. */
 export interface BootContext {
   sh(command: string, timeoutMs?: number): Promise<RunResult>;
+  /** Writes bytes to a file in the guest as the test user (ssh, `cat >` from stdin): for files too big for a command line. */
+  put(path: string, data: Buffer, timeoutMs?: number): Promise<RunResult>;
   identity: InstanceIdentity;
   /** Runs ssh from the host against the guest with custom options (user, auth methods). */
   sshAs(user: string, extraOptions: string[], command: string): Promise<RunResult>;
@@ -16,6 +18,11 @@ export interface BootContext {
   /** Size of the root partition in the image before boot, and bytes added to the disk. */
   rootPartitionBytes: number;
   growBytes: number;
+  /**
+   * Reboots the guest and waits until SSH answers from the new boot, for checks about what a later boot
+   * does (the server role). Absent where no VM backs the context; such a check skips.
+   */
+  reboot?(): Promise<void>;
 }
 
 /** Per-suite expectations, so a stack image can allow its own ports. */

@@ -13,8 +13,9 @@ import { bootInstance, type Instance } from './instance.ts';
 import { checkInstance, crossCheck, rebootCheck, result } from './boot-results.ts';
 import { requireBootTools } from './boot-tools.ts';
 import { collectIdentity, type IdentityFacts } from './checks/b03-identity.ts';
-import { makeSshKey, sshArgs } from './ssh.ts';
+import { makeSshKey, sshArgs, sshPut } from './ssh.ts';
 import { resolveSuites } from './suites.ts';
+import { mergeUserData } from './seed-data.ts';
 
 export interface BootTestOptions {
   image: string;
@@ -66,7 +67,7 @@ export async function runBootTests(o: BootTestOptions): Promise<{ results: Check
           image: o.image, imageFormat: o.format, virtualSize: o.virtualSize, firmware, accel, key, label: firmware,
           qemuBinary: o.qemu?.binary, progressLimits: o.qemu?.progressLimits, onFigures: (f) => boots.push(f),
           workDir: join(work, firmware), serialLog: join(o.outDir, `serial-${firmware}.log`),
-          growBytes: o.growBytes ?? 2 * GiB, extraUserData: o.extraUserData,
+          growBytes: o.growBytes ?? 2 * GiB, extraUserData: mergeUserData(suite.userData, o.extraUserData),
           sshTimeoutMs: o.sshTimeoutMs,
           onProgress: (m) => o.reporter?.onProgress?.(phase, m),
         });
@@ -90,9 +91,11 @@ export async function runBootTests(o: BootTestOptions): Promise<{ results: Check
   return { results, boots };
 }
 
-function bootContext(inst: Instance, o: BootTestOptions, expect: BootContext['expect']): BootContext {
+/** What checks see of one booted instance. */
+export function bootContext(inst: Pick<Instance, 'sh' | 'identity' | 'target' | 'cloudInitStatus' | 'options' | 'reboot'>, o: BootTestOptions, expect: BootContext['expect']): BootContext {
   return {
     sh: inst.sh,
+    put: (path, data, timeoutMs) => sshPut(inst.target, path, data, timeoutMs),
     identity: inst.identity,
     sshAs: (user, extra, command) =>
       runCommand([...sshArgs({ ...inst.target, user }, extra), '--', command], { allowFailure: true, timeoutMs: 60_000 }),
@@ -101,6 +104,7 @@ function bootContext(inst: Instance, o: BootTestOptions, expect: BootContext['ex
     cloudInitStatus: inst.cloudInitStatus,
     rootPartitionBytes: o.rootPartitionBytes,
     growBytes: inst.options.growBytes,
+    reboot: () => inst.reboot(),
   };
 }
 

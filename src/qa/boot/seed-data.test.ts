@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeSeedIso } from '../../backends/host/seed.ts';
 import { runCommand } from '../../backends/host/run-command.ts';
-import { metaData, newIdentity, userData } from './seed-data.ts';
+import { mergeUserData, metaData, newIdentity, userData } from './seed-data.ts';
 
 describe('NoCloud seed for a test instance', () => {
   const id = newIdentity('bios', 'ssh-ed25519 AAAAC3Nza test@herd');
@@ -28,6 +28,19 @@ describe('NoCloud seed for a test instance', () => {
     const ud = parse(userData(id, { runcmd: [['false']], ssh_pwauth: true })) as Record<string, any>;
     assert.equal(ud.runcmd.length, 2);
     assert.equal(ud.ssh_pwauth, true);
+  });
+
+  it("merges suite user-data and a test's extra user-data in order: lists append, scalars replace", () => {
+    const suite = { write_files: [{ path: '/etc/a', content: 'a' }], packages: ['x'] };
+    const extra = { write_files: [{ path: '/etc/b', content: 'b' }], packages: 'not-a-list', ssh_pwauth: true };
+    const merged = mergeUserData(suite, extra);
+    assert.deepEqual(merged.write_files, [{ path: '/etc/a', content: 'a' }, { path: '/etc/b', content: 'b' }]);
+    assert.equal(merged.packages, 'not-a-list');
+    assert.equal(merged.ssh_pwauth, true);
+    assert.equal(suite.write_files.length, 1, 'the inputs are not changed');
+    const ud = parse(userData(id, merged)) as Record<string, any>;
+    assert.deepEqual(ud.write_files.map((f: any) => f.path).slice(-2), ['/etc/a', '/etc/b']);
+    assert.equal(ud.write_files.length, 4, 'the harness files stay');
   });
 
   it('gives every instance its own id, canary and token', () => {

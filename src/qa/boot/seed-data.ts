@@ -48,9 +48,15 @@ export function userData(id: InstanceIdentity, extra: Record<string, unknown> = 
     // Appends, so a second run of this per-instance module after a reboot shows as a second line.
     runcmd: [['sh', '-c', `echo "${id.instanceId} $(cat /proc/sys/kernel/random/boot_id)" >> ${RUNCMD_PATH}`]],
   };
-  for (const [k, v] of Object.entries(extra)) {
-    const cur = base[k];
-    base[k] = Array.isArray(cur) && Array.isArray(v) ? [...cur, ...v] : v;
+  return `#cloud-config\n${stringify(mergeUserData(base, extra))}`;
+}
+
+/** cloud-config `over` on top of `base`: a list in both is appended to, anything else replaced. */
+export function mergeUserData(base: Record<string, unknown> = {}, over: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const cur = out[k];
+    out[k] = Array.isArray(cur) && Array.isArray(v) ? [...cur, ...v] : v;
   }
-  return `#cloud-config\n${stringify(base)}`;
+  return out;
 }

@@ -29,6 +29,12 @@ export function sshExec(t: SshTarget, command: string, timeoutMs = 120_000): Pro
   return runCommand([...sshArgs(t), '--', command], { allowFailure: true, timeoutMs });
 }
 
+/** Writes `data` to `path` in the guest through ssh's standard input. */
+export function sshPut(t: SshTarget, path: string, data: Buffer, timeoutMs = 300_000): Promise<RunResult> {
+  const quoted = `'${path.replace(/'/g, `'\\''`)}'`;
+  return runCommand([...sshArgs(t), '--', `cat > ${quoted}`], { allowFailure: true, timeoutMs, input: data });
+}
+
 /** Polls until a trivial command succeeds over SSH or the deadline passes. */
 export async function waitForSsh(t: SshTarget, deadline: number, alive: () => boolean): Promise<boolean> {
   while (Date.now() < deadline && alive()) {

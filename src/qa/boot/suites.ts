@@ -1,48 +1,50 @@
 import { AppError } from '../../errors.ts';
 import type { BootCheck, SuiteExpectations } from './check.ts';
-import { bootHealth } from './checks/b01-boot-health.ts';
-import { sshPolicy } from './checks/b02-ssh-policy.ts';
-import { identity } from './checks/b03-identity.ts';
-import { growpart } from './checks/b04-growpart.ts';
-import { metadata } from './checks/b05-metadata.ts';
-import { canary } from './checks/b06-canary.ts';
-import { ports } from './checks/b07-ports.ts';
-import { packageManager } from './checks/b09-package-manager.ts';
+import type { Suite } from './suite.ts';
+import { mergeUserData } from './seed-data.ts';
+import { base } from './suites/base.ts';
+import { stack } from './suites/stack.ts';
+import { containerHost } from './suites/container-host.ts';
+import { paasNode } from './suites/paas-node.ts';
+import { server } from './suites/server.ts';
+import { hpc } from './suites/hpc.ts';
+import { dataScience } from './suites/data-science.ts';
 
-/** A named set of boot checks plus what they should expect of the image. Image suites add to 'base'. */
-export interface Suite {
-  description: string;
-  checks: BootCheck[];
-  expect?: Partial<SuiteExpectations>;
-}
+export type { Suite } from './suite.ts';
 
-export const suites = {
-  base: {
-    description: 'every cloud image: boot health, SSH policy, first-boot identity, growpart, metadata, secrets, ports, packages',
-    checks: [bootHealth, sshPolicy, identity, growpart, metadata, canary, ports, packageManager],
-    expect: { tcpPorts: [22], udpProcesses: /^(dhclient|dhcpcd|systemd-network|NetworkManager)$/ },
-  },
-} satisfies Record<string, Suite>;
+/**
+ * The registry of QA suites, one file each under suites/. Its names are the ones recipes may write in
+ * `qa.suites` (src/catalog/qa-suite-names.ts); suites.test.ts keeps the two lists equal.
+ */
+export const suites: Record<string, Suite> = {
+  base,
+  stack,
+  'container-host': containerHost,
+  'paas-node': paasNode,
+  server,
+  hpc,
+  'data-science': dataScience,
+};
 
-export type SuiteName = keyof typeof suites;
-
-export interface ResolvedSuites { names: string[]; checks: BootCheck[]; expect: SuiteExpectations }
+export interface ResolvedSuites { names: string[]; checks: BootCheck[]; expect: SuiteExpectations; userData: Record<string, unknown> }
 
 /** 'base' plus the suites an image's manifest names, in order, each check once. */
 export function resolveSuites(extra: string[] = []): ResolvedSuites {
   const names = ['base', ...extra.filter((n) => n !== 'base')];
   const picked = names.map((n) => {
-    const s = (suites as Record<string, Suite>)[n];
+    const s = suites[n];
     if (!s) {
       throw new AppError('qa.unknown_suite', `unknown QA suite "${n}"`, { hint: `known suites: ${Object.keys(suites).join(', ')}` });
     }
     return s;
   });
   const checks = [...new Map(picked.flatMap((s) => s.checks).map((c) => [c.id, c])).values()];
-  const expect: SuiteExpectations = { tcpPorts: [], udpProcesses: suites.base.expect.udpProcesses };
+  const expect: SuiteExpectations = { tcpPorts: [], udpProcesses: base.expect.udpProcesses };
+  let userData: Record<string, unknown> = {};
   for (const s of picked) {
+    userData = mergeUserData(userData, s.userData);
     expect.tcpPorts.push(...(s.expect?.tcpPorts ?? []));
     if (s.expect?.udpProcesses) expect.udpProcesses = s.expect.udpProcesses;
   }
-  return { names, checks, expect };
+  return { names, checks, expect, userData };
 }

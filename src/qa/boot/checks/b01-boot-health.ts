@@ -10,12 +10,21 @@ export interface BootHealthFacts {
   cloudInitErrors: string[];
 }
 
+/**
+ * The `status: ...` line of `cloud-init status --wait --long`. While it waits, cloud-init writes a dot
+ * per poll with no newline, so a boot that was still running when asked answers "....status: done".
+ */
+export function cloudInitStatusLine(text: string): string | undefined {
+  return /^\.*(status:.*)$/m.exec(text)?.[1];
+}
+
 export function evaluateBootHealth(f: BootHealthFacts) {
   const out = [];
   if (f.systemState !== 'running') out.push(finding(`systemd reports "${f.systemState}", not "running"`));
   for (const u of f.failedUnits) out.push(finding(`failed unit: ${u}`));
-  if (!/^status: done$/m.test(f.cloudInitStatus) || f.cloudInitExit !== 0) {
-    const line = /^status:.*$/m.exec(f.cloudInitStatus)?.[0] ?? 'no status line';
+  const status = cloudInitStatusLine(f.cloudInitStatus);
+  if (status !== 'status: done' || f.cloudInitExit !== 0) {
+    const line = status ?? 'no status line';
     out.push(finding(`cloud-init did not finish cleanly (exit ${f.cloudInitExit}): ${line}`));
   }
   for (const e of f.cloudInitErrors) out.push(finding(`cloud-init error: ${e}`, '/run/cloud-init/result.json'));
