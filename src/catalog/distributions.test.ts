@@ -32,17 +32,17 @@ test('every release names a network stack the catalogue has, and a module folder
   }
 });
 
-test('Debian 13 gets netplan + systemd-networkd, Debian 12 keeps ifupdown: from the table, through the plan', () => {
+test('Debian 13 gets systemd-networkd through cloud-init\'s networkd renderer, Debian 12 keeps ifupdown: from the table, through the plan', () => {
   const step = (release: string, stage: string) => {
     const plan = planBuild(loadRecipe(recipe(release)), resolved(releaseOf({ name: 'debian', release })!.codename), { fileSources: {} });
     return plan.steps.find((s) => s.stage === stage)!.options as Record<string, any>;
   };
   const trixie = step('13', 'rootfs');
-  assert.ok(trixie.packages.includes('netplan.io') && trixie.packages.includes('systemd-resolved'));
+  assert.ok(!trixie.packages.includes('netplan.io') && trixie.packages.includes('systemd-resolved'));
   assert.ok(!trixie.packages.includes('ifupdown') && !trixie.packages.includes('isc-dhcp-client'));
   assert.ok(trixie.dpkgFilters.includes('path-exclude=/usr/lib/modules/*/kernel/sound/*'));
   assert.ok(!trixie.dpkgFilters.some((f: string) => f.startsWith('path-exclude=/lib/modules/')));
-  assert.deepEqual(step('13', 'configure').network.cloudInitRenderers, ['netplan']);
+  assert.deepEqual(step('13', 'configure').network.cloudInitRenderers, ['networkd']);
   assert.ok(step('13', 'configure').network.enable.includes('systemd-networkd.service'));
 
   const bookworm = step('12', 'rootfs');
@@ -63,4 +63,17 @@ test('shared stages do not branch on release names or numbers (the table answers
     const text = readFileSync(join(stages, f), 'utf8');
     assert.doesNotMatch(text, /bookworm|trixie|forky|['"]1[0-9]['"]/, `src/stages/${f} names a release`);
   }
+});
+
+test('initramfs-modules: initramfs-tools files before the kernel is installed, only when the recipe sets them', () => {
+  const rootfs = (extra: string) => {
+    const f = join(dir, 'initramfs.yaml');
+    writeFileSync(f, `name: mini\ndescription: d\ndistribution:\n  name: debian\n  release: "13"\noutputs: [raw]\n${extra}`);
+    return planBuild(loadRecipe(f), resolved('trixie'), { fileSources: {} }).steps.find((s) => s.stage === 'rootfs')!.options as Record<string, any>;
+  };
+  assert.equal(rootfs('').earlyFiles, undefined, 'no setting: initramfs-tools keeps MODULES=most, and the step id is unchanged');
+  const files = rootfs('footprint:\n  initramfs-modules: [virtio_scsi, virtio_blk]\n').earlyFiles as Array<{ path: string; content: string }>;
+  assert.deepEqual(files.map((x) => x.path), ['/usr/share/initramfs-tools/conf.d/herd-modules', '/usr/share/initramfs-tools/modules.d/herd']);
+  assert.match(files[0]!.content, /^MODULES=list$/m);
+  assert.match(files[1]!.content, /^virtio_blk\nvirtio_scsi\n$/m);
 });

@@ -23,6 +23,11 @@ export interface Release {
   kernelPackage(flavour: Recipe['footprint']['kernel'], arch: Recipe['architecture']): string;
   /** Packages every bootable cloud image of this release gets (the network stack adds its own). */
   basePackages: string[];
+  /**
+   * The boot-time module set as files of the release's initramfs builder, written before the kernel is
+   * installed; none for an empty list (the builder's own default: most of the module tree).
+   */
+  initramfsFiles(modules: string[]): Array<{ path: string; content: string }>;
   /** Paths the seal stage removes, and folders it empties, on top of its release-independent list. */
   seal: { remove: string[]; empty: string[] };
 }
@@ -30,6 +35,14 @@ export interface Release {
 const debianArch: Record<Recipe['architecture'], string> = { x86_64: 'amd64' };
 const debianKernel = (flavour: Recipe['footprint']['kernel'], arch: Recipe['architecture']) =>
   `linux-image-${flavour === 'cloud' ? 'cloud-' : ''}${debianArch[arch]}`;
+// initramfs-tools reads both folders before /etc (which stays the admin's): MODULES=list adds exactly
+// the named modules, with their dependencies, instead of MODULES=most's whole storage and network tree.
+const initramfsTools = (modules: string[]) => modules.length === 0 ? [] : [
+  { path: '/usr/share/initramfs-tools/conf.d/herd-modules', content: '# written by herd build (footprint.initramfs-modules)\nMODULES=list\n'
+    // zstd decompresses as fast at 19 as at the default 9, and the file is 10% smaller to store and read at boot
+    + 'COMPRESSLEVEL=19\n' },
+  { path: '/usr/share/initramfs-tools/modules.d/herd', content: `# written by herd build (footprint.initramfs-modules)\n${[...new Set(modules)].sort().join('\n')}\n` },
+];
 const debianBase = ['initramfs-tools', 'systemd-sysv', 'udev', 'dbus', 'cloud-init', 'cloud-guest-utils', 'openssh-server',
   'netbase', 'iproute2', 'sudo', 'ca-certificates', 'e2fsprogs'];
 
@@ -39,14 +52,13 @@ export const distributions: Record<Recipe['distribution']['name'], Distribution>
     releases: {
       '12': {
         version: '12', codename: 'bookworm', network: 'ifupdown', moduleDir: '/lib/modules',
-        kernelPackage: debianKernel, basePackages: debianBase,
+        kernelPackage: debianKernel, basePackages: debianBase, initramfsFiles: initramfsTools,
         seal: { remove: [], empty: ['/var/lib/dhcp'] },
       },
       '13': {
-        version: '13', codename: 'trixie', network: 'netplan-networkd', moduleDir: '/usr/lib/modules',
-        kernelPackage: debianKernel, basePackages: debianBase,
-        // cloud-init writes /etc/netplan/50-cloud-init.yaml at first boot: nothing from the build may linger there
-        seal: { remove: ['/var/lib/systemd/credential.secret'], empty: ['/etc/netplan'] },
+        version: '13', codename: 'trixie', network: 'networkd', moduleDir: '/usr/lib/modules',
+        kernelPackage: debianKernel, basePackages: debianBase, initramfsFiles: initramfsTools,
+        seal: { remove: ['/var/lib/systemd/credential.secret'], empty: [] },
       },
     },
     defaultArchive: (c) => ({

@@ -16,7 +16,7 @@ export interface NetworkStack {
   cloudInitRenderers: string[];
 }
 
-export type NetworkStackName = 'ifupdown' | 'netplan-networkd';
+export type NetworkStackName = 'ifupdown' | 'networkd';
 
 export const networkStacks: Record<NetworkStackName, NetworkStack> = {
   // Debian 12's genericcloud stack: cloud-init writes /etc/network/interfaces.d/50-cloud-init, dhclient runs DHCP.
@@ -30,11 +30,13 @@ export const networkStacks: Record<NetworkStackName, NetworkStack> = {
     enable: [],
     cloudInitRenderers: ['eni'],
   },
-  // Debian 13's cloud image stack: cloud-init writes /etc/netplan/50-cloud-init.yaml, netplan generates
-  // systemd-networkd units, systemd-resolved serves DNS from the DHCP lease. (ifupdown in trixie
-  // brought no interface up, failed networking.service and left systemd "degraded".)
-  'netplan-networkd': {
-    packages: ['netplan.io', 'systemd-resolved'],
+  // Debian 13: cloud-init's own networkd renderer writes /etc/systemd/network/10-cloud-init-<link>.network,
+  // systemd-networkd runs DHCP, systemd-resolved serves DNS from the lease. Not netplan (what Debian's own
+  // trixie images use): it only translates YAML into the same networkd files, and brings GLib and a
+  // generator that runs at every boot (1.8 MiB of the compressed image). (ifupdown in trixie brought no
+  // interface up, failed networking.service and left systemd "degraded".)
+  networkd: {
+    packages: ['systemd-resolved'],
     files: [
       {
         // resolved answers LLMNR and mDNS on every interface by default: a cloud VM must listen on 22 only
@@ -42,8 +44,8 @@ export const networkStacks: Record<NetworkStackName, NetworkStack> = {
         content: '# Written by Herd: no multicast name services on a cloud VM (they listen on every interface).\n[Resolve]\nLLMNR=no\nMulticastDNS=no\n',
       },
       {
-        // cloud-init's network stage waits for wait-online; by default it waits for every link netplan
-        // configured, up to 2 minutes. One link with an address is enough to reach the metadata service.
+        // cloud-init's network stage waits for wait-online; by default it waits for every link networkd
+        // manages, up to 2 minutes. One link with an address is enough to reach the metadata service.
         path: '/etc/systemd/system/systemd-networkd-wait-online.service.d/50-herd.conf',
         content: '# Written by Herd: online as soon as one link is configured; never stall boot for minutes.\n' +
           '[Service]\nExecStart=\nExecStart=/usr/lib/systemd/systemd-networkd-wait-online --any --timeout=30\n',
@@ -51,6 +53,6 @@ export const networkStacks: Record<NetworkStackName, NetworkStack> = {
     ],
     resolvConf: { symlink: '../run/systemd/resolve/stub-resolv.conf' },
     enable: ['systemd-networkd.service', 'systemd-resolved.service'],
-    cloudInitRenderers: ['netplan'],
+    cloudInitRenderers: ['networkd'],
   },
 };

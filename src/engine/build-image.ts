@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipe, type LoadedRecipe } from '../recipe/load.ts';
+import { restrictOutputs } from '../recipe/restrict-outputs.ts';
+import type { OutputFormat } from '../recipe/schema.ts';
 import { resolveInputs, type Resolved } from '../resolve/resolve.ts';
 import { planBuild, planDigest } from '../plan/plan-build.ts';
 import { readPlanInputs } from './plan-inputs.ts';
@@ -29,6 +31,8 @@ export interface BuildOptions {
   lockFile?: string;
   imageVersion?: string;
   signal?: AbortSignal;
+  /** Build only these of the recipe's outputs (--formats); strict for one recipe, lenient for the catalogue. */
+  formats?: { only: OutputFormat[]; mode: 'strict' | 'lenient' };
 }
 
 export interface BuildResult {
@@ -47,7 +51,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const reporter = combineReporters(opts.reporter, logReporter(logFile));
   try {
     reporter.onPhase?.('load', opts.recipePath);
-    const loaded = loadRecipe(opts.recipePath);
+    const loaded = opts.formats ? restrictOutputs(loadRecipe(opts.recipePath), opts.formats.only, opts.formats.mode) : loadRecipe(opts.recipePath);
     reporter.onPhase?.('resolve', 'reading the archive state');
     const resolved = await resolveInputs(loaded, { lockFile: opts.lockFile, imageVersion: opts.imageVersion });
     const plan = planBuild(loaded, resolved, readPlanInputs(loaded));

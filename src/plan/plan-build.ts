@@ -39,22 +39,24 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: Plan
   const recipeFiles = r.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, group: f.group,
     contentBase64: (f.content !== undefined ? Buffer.from(f.content) : sourceBytes(inputs, f.source!)).toString('base64') }));
   const vmFormats = r.outputs.filter((f) => f !== 'oci');
-  const rootfsOptions = (packages: string[], locked: Resolved['packages']) => ({
+  const rootfsOptions = (packages: string[], locked: Resolved['packages'], bootable: boolean) => ({
     packageManager: dist.packageManager, codename: resolved.codename, architecture: debArch(r.architecture),
     sources: resolved.archive.sources, keyring: resolved.archive.keyring, packages,
     dpkgFilters: dpkgFilters(r.footprint, release.moduleDir), archiveState: resolved.suites.map((s) => `${s.uri} ${s.suite} ${s.inReleaseSha256}`),
     sourceDateEpoch: epoch,
+    // only when set, so that recipes without it keep their step ids
+    ...(bootable && r.footprint['initramfs-modules'].length ? { earlyFiles: release.initramfsFiles(r.footprint['initramfs-modules']) } : {}),
     // a lock's package set is part of the id: a locked build never reuses a rootfs resolved live, nor the reverse
     locked,
   });
-  const footprintOptions = { docs: r.footprint.docs, man: r.footprint.man, locales: r.footprint.locales };
+  const footprintOptions = { docs: r.footprint.docs, man: r.footprint.man, locales: r.footprint.locales, initramfsModules: r.footprint['initramfs-modules'] };
   const sealOptions = { rules: 1, sourceDateEpoch: epoch, ...release.seal };
 
   // The bootable tree (kernel, boot set, cloud-init, SSH): only when a disk format is asked for.
   let seal: string | undefined;
   if (vmFormats.length) {
     const packages = [...new Set([...release.basePackages, ...network.packages, release.kernelPackage(r.footprint.kernel, r.architecture), ...r.packages])].sort();
-    const rootfs = add('rootfs', 'install packages', rootfsOptions(packages, resolved.packages), []);
+    const rootfs = add('rootfs', 'install packages', rootfsOptions(packages, resolved.packages, true), []);
     const configure = add('configure', 'configure system', {
       name: r.name, imageVersion: resolved.imageVersion, rootUuid: ids.rootUuid, files: recipeFiles,
       users: r.users, ssh: r.ssh, services: r.services,
@@ -73,7 +75,7 @@ export function planBuild(loaded: LoadedRecipe, resolved: Resolved, inputs: Plan
     const base = containerBases[r.distribution.name];
     const packages = [...new Set([...base.packages, ...r.packages])].sort();
     // the lock pins one package set: that of the disk when the recipe makes both, so the container's is resolved live
-    const rootfs = add('rootfs', 'install packages (container)', rootfsOptions(packages, vmFormats.length ? undefined : resolved.packages), []);
+    const rootfs = add('rootfs', 'install packages (container)', rootfsOptions(packages, vmFormats.length ? undefined : resolved.packages, false), []);
     const container = add('container', 'configure container', {
       name: r.name, imageVersion: resolved.imageVersion, users: r.users,
       files: [...base.files.map((f) => ({ path: f.path, mode: f.mode, owner: 'root', group: 'root', contentBase64: Buffer.from(f.content).toString('base64') })), ...recipeFiles],

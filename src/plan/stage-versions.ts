@@ -5,7 +5,7 @@
 export const stageVersions: Record<string, number> = {
   rootfs: 3,
   configure: 1,
-  footprint: 1,
+  footprint: 2,
   seal: 2,
   platform: 1,
   disk: 3,

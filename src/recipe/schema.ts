@@ -29,8 +29,16 @@ export const footprintSchema = z.strictObject({
   man: z.boolean().default(false).describe('Keep man and info pages'),
   locales: z.array(z.string()).default([]).describe('Message catalogues to keep under /usr/share/locale, e.g. [en]; C.UTF-8 always works'),
   kernel: z.enum(['cloud', 'generic']).default('cloud').describe('Kernel flavour: cloud is the smaller kernel for virtual machines'),
-  'kernel-modules-exclude': z.array(z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_.-]+)*$/, 'a folder under the kernel module tree, e.g. drivers/comedi'))
-    .default([]).describe('Kernel module folders (under lib/modules/VERSION/kernel/) never installed'),
+  'kernel-modules-exclude': z.array(z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_.-]+)*$/, 'a folder or module path under the kernel module tree, e.g. drivers/comedi'))
+    .default([]).describe('Kernel module folders or modules (path without .ko, under lib/modules/VERSION/kernel/) never installed'),
+  'kernel-modules-include': z.array(z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_.-]+)*$/, 'a folder or module path under the kernel module tree, e.g. drivers/virtio or drivers/net/virtio_net'))
+    .default([]).describe('When set, only these kernel module folders or modules (path without .ko) are installed; kernel-modules-exclude still applies inside them. '
+      + 'The build fails when a kept module loses a module it depends on'),
+  'initramfs-modules': z.array(z.string().regex(/^[a-zA-Z0-9_-]+$/, 'a module name such as virtio_blk'))
+    .default([]).describe('When set, the initramfs holds only these modules and what they depend on (initramfs-tools MODULES=list) instead of most of the module tree; '
+      + 'they must boot the root disk on every target cloud'),
+  'iconv-modules': z.enum(['all', 'common']).default('all').describe("glibc's character set converters (gconv, about 8 MiB): all, or the common ones "
+    + '(Unicode, ISO 8859, Windows-125x, KOI8), as Fedora leaves glibc-gconv-extra out; UTF-8 and ASCII are built into glibc either way'),
   hwdb: z.boolean().default(true).describe('Keep the udev hardware database (names of USB/PCI devices; about 20 MiB, rarely needed on a VM)'),
 }).describe('What to leave out of the image to keep it small (PRD Req #1)');
 

@@ -25,8 +25,10 @@ export interface CatalogueRow {
   useCases: string[];
   distribution?: string;
   stack?: string;
-  /** qcow2 size budget in bytes. */
+  /** qcow2 size budget in bytes (when the recipe writes a qcow2). */
   budgetQcow2?: number;
+  /** OCI archive size budget in bytes (when the recipe writes a container image). */
+  budgetOci?: number;
   latest?: LatestRelease;
   problems: RecipeIssue[];
 }
@@ -34,14 +36,15 @@ export interface CatalogueRow {
 export function catalogueRow(e: CatalogueEntry): CatalogueRow {
   const r = e.recipe;
   const c = r?.catalog;
-  const budget = r?.['size-budget']?.qcow2;
+  const { qcow2: budget, oci: budgetOci } = budgetsOf(r);
   return {
     id: e.id,
     ...(r ? { product: r.name, distribution: `${r.distribution.name} ${r.distribution.release}` } : {}),
     ...(c ? { title: c.title } : {}),
     useCases: c?.['use-cases'] ?? [],
     ...(c?.stack ? { stack: `${c.stack.language} ${c.stack.version}` } : {}),
-    ...(budget ? { budgetQcow2: parseSize(budget) } : {}),
+    ...(budget ? { budgetQcow2: budget } : {}),
+    ...(budgetOci ? { budgetOci } : {}),
     problems: e.problems,
   };
 }
@@ -72,7 +75,7 @@ export function formatCatalogueTable(rows: CatalogueRow[], withReleases: boolean
     r.useCases.join(','),
     r.distribution ?? '',
     r.stack ?? '',
-    r.budgetQcow2 ? formatMiB(r.budgetQcow2) : '',
+    r.budgetQcow2 ? formatMiB(r.budgetQcow2) : r.budgetOci ? `oci ${formatMiB(r.budgetOci)}` : '',
     ...(withReleases ? [r.latest ? `${r.latest.version} ${r.latest.channel}${r.latest.untested ? ' untested' : ''}` : '-', r.latest?.qcow2Bytes ? formatMiB(r.latest.qcow2Bytes) : ''] : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => printable(b[i]!).length)));
@@ -104,7 +107,7 @@ export interface CatalogueView {
   extends?: string;
   distribution: { name: string; release: string };
   qaSuites: string[];
-  sizeBudget: { qcow2?: number };
+  sizeBudget: { qcow2?: number; oci?: number };
   latestRelease?: LatestRelease;
 }
 
@@ -115,16 +118,26 @@ export function catalogueViews(entries: CatalogueEntry[], latest: Map<string, La
     const r = e.recipe;
     const c = r?.catalog;
     if (!r || !c || e.problems.length) continue;
-    const budget = r['size-budget']?.qcow2;
     const l = latest.get(r.name);
+    // a container-only recipe boots nothing: the base boot suite and the qcow2 budget it inherits do not apply
+    const boots = r.outputs.some((f) => f !== 'oci');
     images.push({
       id: e.id, product: r.name, title: c.title, summary: c.summary, useCases: c['use-cases'], personas: c.personas, platforms: c.platforms,
       ...(c.stack ? { stack: c.stack } : {}), ...(c.notes ? { notes: c.notes } : {}), ...(e.extends ? { extends: e.extends } : {}),
       distribution: { name: r.distribution.name, release: r.distribution.release },
-      qaSuites: ['base', ...r.qa.suites.filter((s) => s !== 'base')],
-      sizeBudget: budget ? { qcow2: parseSize(budget) } : {},
+      qaSuites: boots ? ['base', ...r.qa.suites.filter((s) => s !== 'base')] : [],
+      sizeBudget: budgetsOf(r),
       ...(l ? { latestRelease: l } : {}),
     });
   }
   return { images, invalid: entries.filter((e) => !images.some((i) => i.id === e.id)).map((e) => e.id) };
+}
+
+/** The size budgets (bytes) of the formats the recipe writes: an inherited qcow2 budget means nothing to a container-only recipe. */
+function budgetsOf(r: CatalogueEntry['recipe']): { qcow2?: number; oci?: number } {
+  const b = r?.['size-budget'];
+  const out: { qcow2?: number; oci?: number } = {};
+  if (b?.qcow2 && r!.outputs.includes('qcow2')) out.qcow2 = parseSize(b.qcow2);
+  if (b?.oci && r!.outputs.includes('oci')) out.oci = parseSize(b.oci);
+  return out;
 }

@@ -15,6 +15,8 @@ const FORMATS: Record<string, FormatInfo> = {
   'gce.tar.gz': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
   'gce': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
   'ova': { platforms: ['vmware'], streamFormat: 'ova', contentType: 'application/x-tar', simplestreamsType: 'disk1.ova' },
+  // a container image (OCI image layout in a tar, as skopeo's oci-archive: transport reads it), not a disk
+  'oci': { platforms: ['oci'], streamFormat: 'oci-archive', contentType: 'application/x-tar', simplestreamsType: 'oci.tar' },
 };
 
 const GENERIC: FormatInfo = { platforms: ['generic'], streamFormat: '', contentType: 'application/octet-stream', simplestreamsType: '' };
@@ -33,6 +35,7 @@ const BY_EXTENSION: Array<[string, string]> = [
   ['.vmdk', 'application/x-vmdk'],
   ['.vhd', 'application/x-vhd'],
   ['.ova', 'application/x-tar'],
+  ['.oci.tar', 'application/x-tar'],
 ];
 
 export function contentTypeFor(fileName: string): string {

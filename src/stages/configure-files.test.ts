@@ -14,12 +14,12 @@ test('sshd policy: no passwords, no root, by default', () => {
 
 test('cloud-init: datasource list, C.UTF-8 locale, host key types, default user', () => {
   assert.equal(text.datasourceConfig(['NoCloud', 'None']).split('\n')[1], 'datasource_list: [ NoCloud, None ]');
-  const c = text.cloudInitImageConfig({ datasources: [], defaultUser: 'debian', locale: 'C.UTF-8' }, ssh, ['netplan']);
+  const c = text.cloudInitImageConfig({ datasources: [], defaultUser: 'debian', locale: 'C.UTF-8' }, ssh, ['networkd']);
   assert.match(c, /^locale: C\.UTF-8$/m);
   assert.match(c, /^ssh_genkeytypes: \[ed25519, ecdsa\]$/m);
   assert.match(c, /^ssh_pwauth: false$/m);
   assert.match(c, /^ {4}name: debian$/m);
-  assert.match(c, /^system_info:\n(?: .*\n)* {2}network:\n {4}renderers: \[netplan\]$/m, 'renderers sit under system_info');
+  assert.match(c, /^system_info:\n(?: .*\n)* {2}network:\n {4}renderers: \[networkd\]$/m, 'renderers sit under system_info');
 });
 
 test('grub.cfg boots the /vmlinuz symlink with the root UUID on the serial console', () => {

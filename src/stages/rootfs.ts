@@ -18,6 +18,8 @@ const options = z.object({
   dpkgFilters: z.array(z.string()),
   archiveState: z.array(z.string()),
   sourceDateEpoch: z.number(),
+  /** Written after the essential packages, before the rest (the release table's initramfs configuration). */
+  earlyFiles: z.array(z.object({ path: z.string(), content: z.string() })).default([]),
   /** From a lock: install exactly these files instead of what the archive offers today. */
   locked: z.array(lockedPackage).optional(),
 });
@@ -38,7 +40,7 @@ export const rootfsStage = defineStage({
     try {
       ctx.meta.lock = await pm.bootstrap({
         root: ctx.tree, codename: o.codename, architecture: o.architecture, sources: o.sources, keyring: o.keyring,
-        packages: o.packages, pathFilters: o.dpkgFilters, sourceDateEpoch: o.sourceDateEpoch,
+        packages: o.packages, pathFilters: o.dpkgFilters, sourceDateEpoch: o.sourceDateEpoch, earlyFiles: o.earlyFiles,
         packageCache: join(ctx.packageCache, `${o.packageManager}-${o.codename}-${o.architecture}`),
         locked: o.locked, workDir, log: (l) => ctx.log(l),
       }, (argv, opts) => ctx.run(argv, opts));

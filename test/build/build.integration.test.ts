@@ -98,18 +98,32 @@ test('root filesystem: identity, cloud-init, SSH policy, sealed, trimmed, the re
   for (const dir of ['/etc', '/var']) assert.match(debugfsCat(rootImg, `${dir}/.updated`)!, /^TIMESTAMP_NSEC=\d+000000000$/m);
 });
 
-test('Debian 13 network stack: netplan for cloud-init, networkd + resolved enabled, no ifupdown', { skip }, () => {
-  assert.match(debugfsCat(rootImg, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg')!, /^ {4}renderers: \[netplan\]$/m);
+test('Debian 13 network stack: cloud-init renders for networkd, networkd + resolved enabled, no ifupdown or netplan', { skip }, () => {
+  assert.match(debugfsCat(rootImg, '/etc/cloud/cloud.cfg.d/91-herd-image.cfg')!, /^ {4}renderers: \[networkd\]$/m);
   assert.match(debugfsStat(rootImg, '/etc/resolv.conf'), /Type: symlink/);
   assert.match(debugfsStat(rootImg, '/etc/resolv.conf'), /Fast link dest: "\.\.\/run\/systemd\/resolve\/stub-resolv\.conf"/);
   assert.ok(debugfsLs(rootImg, '/etc/systemd/system/multi-user.target.wants').includes('systemd-networkd.service'));
   assert.ok(debugfsLs(rootImg, '/etc/systemd/system/sysinit.target.wants').includes('systemd-resolved.service'));
   assert.match(debugfsCat(rootImg, '/etc/systemd/resolved.conf.d/50-herd.conf')!, /^LLMNR=no$/m);
   assert.equal(debugfsCat(rootImg, '/etc/network/interfaces'), undefined);
-  assert.deepEqual(debugfsLs(rootImg, '/etc/netplan'), [], 'cloud-init writes the netplan file at first boot');
+  assert.deepEqual(debugfsLs(rootImg, '/etc/netplan'), [], 'no netplan');
+  assert.ok(!debugfsLs(rootImg, '/etc/systemd/network').some((f) => f.startsWith('10-cloud-init')), 'cloud-init writes its networkd file at first boot');
   const kernels = debugfsLs(rootImg, '/usr/lib/modules');
   assert.equal(kernels.length, 1);
   assert.deepEqual(debugfsLs(rootImg, `/usr/lib/modules/${kernels[0]}/kernel/sound`), [], 'excluded module folders stay out');
+  // the module allow-list: cloud drivers in, what no cloud presents out
+  const mod = `/usr/lib/modules/${kernels[0]}/kernel`;
+  assert.ok(debugfsLs(rootImg, `${mod}/drivers/block`).includes('virtio_blk.ko.xz'));
+  assert.ok(debugfsLs(rootImg, `${mod}/drivers/net/ethernet/amazon/ena`).includes('ena.ko.xz'));
+  assert.ok(!debugfsLs(rootImg, `${mod}/drivers/block`).includes('drbd'), 'drivers/block/drbd is not on the allow-list');
+  assert.deepEqual(debugfsLs(rootImg, `${mod}/drivers/net/wwan`), []);
+  // the initramfs holds the listed modules only (initramfs-tools reads these before /etc)
+  assert.match(debugfsCat(rootImg, '/usr/share/initramfs-tools/conf.d/herd-modules')!, /^MODULES=list$/m);
+  assert.match(debugfsCat(rootImg, '/usr/share/initramfs-tools/modules.d/herd')!, /^virtio_blk$/m);
+  // common iconv converters only
+  const gconv = debugfsLs(rootImg, '/usr/lib/x86_64-linux-gnu/gconv');
+  assert.ok(gconv.includes('UTF-16.so') && gconv.includes('gconv-modules.cache'));
+  assert.ok(!gconv.includes('libCNS.so'));
 });
 
 test('every format is what qemu-img (or its tool) says it is; SHA256SUMS verifies', { skip }, () => {

@@ -28,19 +28,25 @@ const DOCKER_MODULE_DIRS = [
 const SWARM_MODULE_DIRS = ['drivers/net/vxlan', 'net/netfilter/ipvs', 'net/ipv4/udp_tunnel.ko', 'net/ipv6/ip6_udp_tunnel.ko'];
 
 /** The exclusion that would remove a module folder or file: itself or one of its parents. */
-const remover = (excludes: string[], dir: string) => excludes.find((e) => dir === e || dir.startsWith(`${e}/`));
+const remover = (excludes: string[], dir: string) => {
+  const d = dir.replace(/\.ko$/, '');
+  return excludes.find((e) => d === e || d.startsWith(`${e}/`));
+};
+/** Installed: inside the allow-list (when there is one) and not excluded, as footprint-filters.ts orders it. */
+const kept = (f: { 'kernel-modules-include': string[]; 'kernel-modules-exclude': string[] }, dir: string) =>
+  (f['kernel-modules-include'].length === 0 || remover(f['kernel-modules-include'], dir) !== undefined)
+  && remover(f['kernel-modules-exclude'], dir) === undefined;
 
-test('the kernel modules Docker needs are not excluded by the footprint', () => {
-  const excludes = host.footprint['kernel-modules-exclude'];
-  assert.ok(excludes.length > 0, 'container-host inherits the base exclusions');
-  for (const dir of DOCKER_MODULE_DIRS) assert.equal(remover(excludes, dir), undefined, `${dir} is excluded`);
-  for (const dir of [...DOCKER_MODULE_DIRS, ...SWARM_MODULE_DIRS]) {
-    assert.equal(remover(paas.footprint['kernel-modules-exclude'], dir), undefined, `paas-node: ${dir} is excluded`);
-  }
-  // the test can fail: an exclusion of a parent folder is caught
+test('the kernel modules Docker and Swarm need are kept by the footprint', () => {
+  assert.ok(host.footprint['kernel-modules-include'].length > 0, 'container-host inherits the base allow-list');
+  for (const dir of DOCKER_MODULE_DIRS) assert.ok(kept(host.footprint, dir), `container-host: ${dir} is not installed`);
+  for (const dir of [...DOCKER_MODULE_DIRS, ...SWARM_MODULE_DIRS]) assert.ok(kept(paas.footprint, dir), `paas-node: ${dir} is not installed`);
+  // the test can fail: an exclusion of a parent folder, or a folder outside the allow-list, is caught
   assert.equal(remover(['net'], 'net/bridge'), 'net');
   assert.equal(remover(['drivers/net/vxlan'], 'drivers/net/vxlan'), 'drivers/net/vxlan');
   assert.equal(remover(['net/br'], 'net/bridge'), undefined, 'a folder name prefix is not a parent');
+  assert.equal(kept({ 'kernel-modules-include': ['drivers/virtio'], 'kernel-modules-exclude': [] }, 'drivers/net/veth.ko'), false);
+  assert.equal(kept({ 'kernel-modules-include': ['net'], 'kernel-modules-exclude': ['net/bridge'] }, 'net/bridge'), false);
 });
 
 test('container-host: the engines, AppArmor, its own catalog block, suite, disk and budget', () => {

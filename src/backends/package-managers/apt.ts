@@ -37,6 +37,7 @@ function mmdebstrapArgs(spec: BootstrapSpec, packages: string[], extra: string[]
     // merged /usr the debootstrap way: installs usr-is-merged, so usrmerge (and all of perl with it) stays out
     '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr',
     ...spec.pathFilters.map((f) => `--dpkgopt=${f}`),
+    ...earlyFileHooks(spec),
     ...extra,
     spec.codename, spec.root, '-',
   ];
@@ -118,6 +119,19 @@ export function checkRecipeAgainstLock(packages: string[], locked: LockedPackage
       });
     }
   }
+}
+
+/** Writes spec.earlyFiles (from the workDir, mmdebstrap's upload) once the essential packages are in. */
+function earlyFileHooks(spec: BootstrapSpec): string[] {
+  return (spec.earlyFiles ?? []).flatMap((f, i) => {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path) || f.path.split('/').includes('..')) {
+      throw new AppError('rootfs.early_file_path', `early file path ${f.path} is not a plain absolute path`, { kind: 'internal' });
+    }
+    const host = join(spec.workDir, `early-${i}`);
+    writeFileSync(host, f.content);
+    const dir = f.path.slice(0, f.path.lastIndexOf('/')) || '/';
+    return [`--essential-hook=mkdir -p "$1"${shellQuote(dir)}`, `--essential-hook=upload ${shellQuote(host)} ${shellQuote(f.path)}`];
+  });
 }
 
 function shellQuote(s: string): string {

@@ -33,6 +33,11 @@ export interface BootstrapSpec {
   /** Paths the package manager must not write (footprint), in dpkg path-exclude/include syntax. */
   pathFilters: string[];
   sourceDateEpoch: number;
+  /**
+   * Files in place before any package beyond the essential set is installed, so that maintainer scripts
+   * read them (the initramfs configuration, before the kernel's postinst builds the initramfs).
+   */
+  earlyFiles?: Array<{ path: string; content: string }>;
   /** Folder kept between builds so packages are downloaded once. */
   packageCache: string;
   /**

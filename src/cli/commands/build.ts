@@ -10,6 +10,7 @@ import { toTable } from '../../qa/index.ts';
 import { AppError } from '../../errors.ts';
 import { needsUserNamespace, reexecInUserNamespace } from '../../backends/host/user-namespace.ts';
 import { runCatalogueCommand } from './catalogue-run.ts';
+import { parseFormats } from '../../recipe/restrict-outputs.ts';
 
 async function runQa(outDir: string, firmware: 'bios' | 'uefi' | 'both') {
   process.stdout.write('\nQA: static audit and boot tests\n');
@@ -37,6 +38,7 @@ export function registerBuild(program: Command): void {
     .option('--json', 'JSON lines events on stdout')
     .option('-v, --verbose', 'print every log line (plain output)')
     .option('--check-reproducible', 'build every output twice from empty step caches and compare each file')
+    .option('--formats <list>', "build only these of the recipe's outputs, comma-separated (e.g. raw,qcow2 for a quick build to test); the disk is the same as in a full build")
     .option('--test', 'run QA (static audit + boot tests) on the result; marks the output tested only when it passes')
     .option('--firmware <fw>', 'firmware for --test: bios, uefi or both', 'both')
     .action(async (recipe: string | undefined, o) => {
@@ -44,11 +46,15 @@ export function registerBuild(program: Command): void {
         throw new AppError('cli.bad_firmware', `--firmware must be bios, uefi or both, got "${o.firmware}"`, { hint: 'e.g. --firmware bios' });
       }
       checkAllFlags(recipe, o);
+      const formats = o.formats === undefined ? undefined : parseFormats(o.formats);
+      if (formats && o.checkReproducible) {
+        throw new AppError('cli.formats_unsupported', '--formats does not combine with --check-reproducible', { hint: 'the reproducibility check builds every output the recipe writes' });
+      }
       // an unprivileged user builds as root of a user namespace (mmdebstrap, chroot and mke2fs -d need real ownership)
       if (needsUserNamespace()) return void (process.exitCode = await reexecInUserNamespace());
       if (o.all) {
         return runCatalogueCommand({ build: true, test: Boolean(o.test) }, o.out === 'out/<name>' ? 'out' : o.out, {
-          recipes: o.recipes, only: o.only, json: o.json, verbose: o.verbose, cache: o.cache, imageVersion: o.imageVersion, firmware: o.firmware,
+          recipes: o.recipes, only: o.only, json: o.json, verbose: o.verbose, cache: o.cache, imageVersion: o.imageVersion, firmware: o.firmware, formats,
         });
       }
       if (recipe === undefined) return; // checkAllFlags refused this
@@ -73,7 +79,10 @@ export function registerBuild(program: Command): void {
           if (!r.identical) process.exitCode = 4;
           return;
         }
-        const r = await buildImage({ recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, imageVersion: o.imageVersion, signal: ac.signal });
+        const r = await buildImage({
+          recipePath: recipe, outDir, cacheDir: o.cache, reporter, lockFile: o.lock, imageVersion: o.imageVersion, signal: ac.signal,
+          ...(formats ? { formats: { only: formats, mode: 'strict' as const } } : {}),
+        });
         tty?.stop();
         if (o.json) return void process.stdout.write(JSON.stringify({ event: 'done', outDir: r.outDir, outputs: r.manifest.outputs }) + '\n');
         process.stdout.write(`\nbuilt ${r.manifest.name} ${r.manifest.version} in ${r.manifest.build.seconds}s → ${r.outDir}\n`);

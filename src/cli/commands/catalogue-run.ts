@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildImage } from '../../engine/build-image.ts';
+import type { OutputFormat } from '../../recipe/schema.ts';
 import type { Reporter } from '../../engine/reporter.ts';
 import { AppError } from '../../errors.ts';
 import { qaGate } from '../../qa/qa-gate.ts';
@@ -18,6 +19,8 @@ export interface CatalogueRunFlags {
   imageVersion?: string;
   firmware: 'bios' | 'uefi' | 'both';
   qaOnly?: 'static' | 'all';
+  /** --formats: each image builds those of these it writes (all of its own when none). */
+  formats?: OutputFormat[];
 }
 
 /** `herd build --all [--test]` and `herd test --all`: every catalogue image, one after the other, then a summary table. */
@@ -38,7 +41,10 @@ export async function runCatalogueCommand(mode: { build: boolean; test: boolean 
     onEnd: (r) => say(`=== ${r.id}: ${r.result}${r.failedAt ? ` at ${r.failedAt}` : ''}${r.error ? `: ${r.error}` : ''}`),
     ...(mode.build ? {
       build: async (t, outDir) => {
-        const r = await buildImage({ recipePath: t.recipePath, outDir, cacheDir: f.cache, reporter, imageVersion: f.imageVersion, signal: ac.signal });
+        const r = await buildImage({
+          recipePath: t.recipePath, outDir, cacheDir: f.cache, reporter, imageVersion: f.imageVersion, signal: ac.signal,
+          ...(f.formats ? { formats: { only: f.formats, mode: 'lenient' as const } } : {}),
+        });
         return { qcow2Bytes: r.manifest.outputs.find((o) => o.format === 'qcow2')?.size };
       },
     } : {}),

@@ -25,8 +25,12 @@ export interface ServerRoleFacts {
 
 const DISABLED = '/etc/cloud/cloud-init.disabled';
 const CFG = '/etc/cloud/cloud.cfg.d/99-herd-server-role.cfg';
-const NET_OWN = '/etc/netplan/60-herd-server.yaml';
-const NET_CI = '/etc/netplan/50-cloud-init.yaml';
+/** cloud-init's generated network files and the role's kept copies, for each network stack (networkd, netplan, ifupdown). */
+const NET_CI = ['/etc/systemd/network/10-cloud-init-*.network', '/etc/netplan/50-cloud-init.yaml', '/etc/network/interfaces.d/50-cloud-init'];
+const NET_OWN = ['/etc/systemd/network/60-herd-server-*.network', '/etc/netplan/60-herd-server.yaml', '/etc/network/interfaces.d/60-herd-server'];
+const globRe = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
+/** Paths of the state that are present and match one of the globs. */
+const present = (s: RoleState, globs: string[]) => Object.keys(s.files).filter((f) => s.files[f] && globs.some((g) => globRe(g).test(f)));
 
 const same = (a: RoleState, b: RoleState) => JSON.stringify(a) === JSON.stringify(b);
 const firstLines = (s: string) => s.trim().split('\n').slice(0, 4).join(' | ');
@@ -41,8 +45,8 @@ export function evaluateServerRole(f: ServerRoleFacts) {
   const s = f.afterFirst;
   if (!s.files[DISABLED]) out.push(finding('cloud-init is not disabled for later boots', DISABLED));
   if (!s.files[CFG]) out.push(finding('no cloud-init setting keeps the hostname (preserve_hostname)', CFG));
-  if (!s.files[NET_OWN]) out.push(finding('the network configuration was not kept in a file of its own', NET_OWN));
-  if (s.files[NET_CI]) out.push(finding("cloud-init's generated network file is still there beside the kept one", NET_CI));
+  if (present(s, NET_OWN).length === 0) out.push(finding('the network configuration was not kept in a file of its own', NET_OWN.join(' or ')));
+  for (const f of present(s, NET_CI)) out.push(finding("cloud-init's generated network file is still there beside the kept one", f));
   if (s.cockpitSocket !== 'enabled') out.push(finding(`cockpit.socket is ${s.cockpitSocket || 'unknown'}, not enabled`));
   if (f.second.code !== 0) out.push(finding(`a second run failed (exit ${f.second.code}): ${firstLines(f.second.output)}`, SERVER_ROLE));
   else if (/would |set to|kept as|^herd-server-role: (tell|disable|enable|write)/m.test(f.second.output)) {
@@ -66,7 +70,8 @@ export function parseRoleState(text: string): RoleState {
 }
 
 const STATE_PROBE = [
-  `for f in /etc/hostname /etc/hosts ${CFG} ${DISABLED} ${NET_CI} ${NET_OWN}; do`,
+  // the shell expands each glob to the files present; one that matches nothing stays as it is and reads as absent
+  `for f in /etc/hostname /etc/hosts ${CFG} ${DISABLED} ${NET_CI.join(' ')} ${NET_OWN.join(' ')}; do`,
   'if sudo test -f "$f"; then echo "$f $(sudo sha256sum < "$f" | cut -c1-64)"; else echo "$f -"; fi; done;',
   'echo "cockpit.socket $(systemctl is-enabled cockpit.socket 2>&1 | head -n1)"',
 ].join(' ');

@@ -53,6 +53,19 @@ describe('S1 herd-server-role', () => {
     assert.deepEqual(evaluateServerRole(good), []);
   });
 
+  it('networkd images: one kept file per link, the unmatched glob reads as absent; a leftover generated file fails', () => {
+    const net = (ci: string, own: string) => parseRoleState(DONE
+      .replace('/etc/netplan/50-cloud-init.yaml -', `/etc/systemd/network/10-cloud-init-*.network -\n${ci}`)
+      .replace(/\/etc\/netplan\/60-herd-server\.yaml \w+/, own));
+    const kept = net('', '/etc/systemd/network/60-herd-server-ens3.network 6666666666666666666666666666666666666666666666666666666666666666');
+    assert.deepEqual(evaluateServerRole({ ...good, afterFirst: kept, afterSecond: kept }), []);
+    const leftover = net('/etc/systemd/network/10-cloud-init-ens3.network 7777777777777777777777777777777777777777777777777777777777777777',
+      '/etc/systemd/network/60-herd-server-ens3.network 6666666666666666666666666666666666666666666666666666666666666666');
+    assert.match(evaluateServerRole({ ...good, afterFirst: leftover, afterSecond: leftover }).map((x) => x.message).join('\n'), /generated network file is still there/);
+    const none = net('', '/etc/systemd/network/60-herd-server-*.network -');
+    assert.match(evaluateServerRole({ ...good, afterFirst: none, afterSecond: none }).map((x) => x.message).join('\n'), /not kept in a file of its own/);
+  });
+
   it('fails on the base image, where the command does not exist', () => {
     const missing = { code: 1, output: 'sudo: /usr/local/sbin/herd-server-role: command not found' };
     const f = evaluateServerRole({ ...good, help: missing, dryRun: missing, first: missing, second: missing, afterFirst: fresh, afterSecond: fresh });
