@@ -10,8 +10,12 @@ grep -q "^$user:" /etc/subuid || usermod --add-subuids 200000-265535 "$user"
 grep -q "^$user:" /etc/subgid || usermod --add-subgids 200000-265535 "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
 work=$(mktemp -d "$home/rootless.XXXXXX")
+# The clone may sit below a folder the user cannot enter (mktemp -d is 0700, /root is 0700): the user
+# reaches the code through a read-only bind mount in its own work folder, whatever the clone's path.
+src="$work/herd"
+mkdir "$src"
 cp -r test/fixtures/recipes/. "$work/recipe"
-sed -i "s#../../../recipes/base.yaml#$PWD/recipes/base.yaml#" "$work/recipe/small.yaml"
+sed -i "s#../../../recipes/base.yaml#$src/recipes/base.yaml#" "$work/recipe/small.yaml"
 # the raw disk only: ownership and modes are decided in the tree and the disk step; conversions add nothing here
 printf 'extends: small.yaml\noutputs: ["!qcow2", "!raw.xz", "!vmdk", "!vhd", "!gce"]\n' > "$work/recipe/rootless.yaml"
 # the packages root's builds already downloaded, so this build downloads nothing new
@@ -19,8 +23,12 @@ root_pkgs="${HERD_CACHE:-$HOME/.cache/herd}/packages"
 [ -d "$root_pkgs" ] && mkdir -p "$work/cache" && cp -r "$root_pkgs" "$work/cache/"
 chown -R "$user:" "$work"
 chmod o+rx "$home"
+# after the chown (which must not reach the clone): read-only, so nothing the user runs can change it
+mount --bind "$PWD" "$src"
+mount -o remount,bind,ro "$src"
+trap 'umount "$src" 2>/dev/null || true' EXIT
 start=$SECONDS
-su "$user" -s /bin/bash -c "cd '$work' && node '$PWD/bin/herd.js' build recipe/rootless.yaml --out out --cache cache --json > build.log 2>&1" \
+su "$user" -s /bin/bash -c "cd '$work' && node '$src/bin/herd.js' build recipe/rootless.yaml --out out --cache cache --json > build.log 2>&1" \
   || { tail -30 "$work/build.log"; exit 1; }
 echo "rootless build: $((SECONDS - start)) s"
 img="$work/out/disk.raw"
@@ -31,4 +39,5 @@ stat_of() { debugfs -R "stat $1" "$img?offset=$offset" 2>/dev/null | sed -n 's/.
 debugfs -R 'stat /usr/bin/passwd' "$img?offset=$offset" 2>/dev/null | grep -q 'Mode:  04755' || { echo "/usr/bin/passwd lost its setuid bit"; exit 1; }
 echo "rootless build ok: $img"
 # the cache holds files owned by the user's subordinate ids; only root (or the namespace) can remove them
+umount "$src"
 rm -rf "$work"

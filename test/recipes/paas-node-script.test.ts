@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -42,12 +42,16 @@ function run(config: string | undefined, env: Record<string, string> = {}) {
   writeFileSync(join(bin, 'ip'), FAKE_IP);
   chmodSync(join(bin, 'docker'), 0o755);
   chmodSync(join(bin, 'ip'), 0o755);
+  // /sys/class/net: the cards the tests name have a device behind them; docker0 (a bridge) does not
+  const sys = join(dir, 'sys-class-net');
+  for (const card of ['enp0s1', 'a', 'b']) mkdirSync(join(sys, card, 'device'), { recursive: true });
+  mkdirSync(join(sys, 'docker0'), { recursive: true });
   const cfg = join(dir, 'paas.yaml');
   if (config !== undefined) writeFileSync(cfg, config);
   const log = join(dir, 'docker.log');
   const r = spawnSync('python3', [script, 'apply'], {
     encoding: 'utf8',
-    env: { PATH: `${bin}:/usr/bin:/bin`, HERD_PAAS_CONFIG: cfg, HERD_PAAS_TOKENS: join(dir, 'swarm'), HERD_PAAS_RETRY_SECONDS: '0', HERD_PAAS_ROUTE_WAIT_SECONDS: '0', FAKE_LOG: log, ...env },
+    env: { PATH: `${bin}:/usr/bin:/bin`, HERD_PAAS_CONFIG: cfg, HERD_PAAS_TOKENS: join(dir, 'swarm'), HERD_PAAS_RETRY_SECONDS: '0', HERD_PAAS_ROUTE_WAIT_SECONDS: '0', HERD_PAAS_SYS_CLASS_NET: sys, FAKE_LOG: log, ...env },
   });
   const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   return { code: r.status, out: r.stdout + r.stderr, calls, tokens: join(dir, 'swarm') };
@@ -138,4 +142,9 @@ test('on a network without a router (no default route at all), it advertises on 
   const two = '[{"ifname":"a","addr_info":[{"local":"10.0.0.2"}]},{"ifname":"b","addr_info":[{"local":"10.1.0.2"}]}]';
   const ambiguous = run('swarm: {role: init}\n', { FAKE_ROUTE_AFTER: '1000', HERD_PAAS_ROUTE_WAIT_SECONDS: '1', FAKE_ADDRS: two });
   assert.equal(ambiguous.code, 1, 'two candidate interfaces and no route: it does not guess');
+  // Docker's bridge has a global address too (seen in the booted paas-node image): it is not a candidate
+  const withBridge = '[{"ifname":"enp0s1","addr_info":[{"local":"10.0.2.15"}]},{"ifname":"docker0","addr_info":[{"local":"172.17.0.1"}]}]';
+  const bridged = run('swarm: {role: init}\n', { FAKE_ROUTE_AFTER: '1000', HERD_PAAS_ROUTE_WAIT_SECONDS: '1', FAKE_ADDRS: withBridge });
+  assert.equal(bridged.code, 0, bridged.out);
+  assert.ok(bridged.calls.some((c) => c.startsWith('swarm init --advertise-addr enp0s1')), bridged.calls.join('\n'));
 });
