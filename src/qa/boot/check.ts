@@ -31,6 +31,8 @@ export interface SuiteExpectations {
   tcpPorts: number[];
   /** Processes that may hold non-loopback UDP sockets (DHCP clients). */
   udpProcesses: RegExp;
+  /** UDP ports that may listen whatever holds them: kernel sockets have no process (VXLAN's 4789). */
+  udpPorts?: number[];
 }
 
 /**

@@ -39,11 +39,12 @@ export function resolveSuites(extra: string[] = []): ResolvedSuites {
     return s;
   });
   const checks = [...new Map(picked.flatMap((s) => s.checks).map((c) => [c.id, c])).values()];
-  const expect: SuiteExpectations = { tcpPorts: [], udpProcesses: base.expect.udpProcesses };
+  const expect: SuiteExpectations = { tcpPorts: [], udpProcesses: base.expect.udpProcesses, udpPorts: [] };
   let userData: Record<string, unknown> = {};
   for (const s of picked) {
     userData = mergeUserData(userData, s.userData);
     expect.tcpPorts.push(...(s.expect?.tcpPorts ?? []));
+    expect.udpPorts!.push(...(s.expect?.udpPorts ?? []));
     if (s.expect?.udpProcesses) expect.udpProcesses = s.expect.udpProcesses;
   }
   return { names, checks, expect, userData };

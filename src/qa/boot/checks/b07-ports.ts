@@ -24,7 +24,8 @@ const isLoopback = (a: string) => /^127\.|^\[?::1\]?$|%lo$/.test(a);
 export function evaluatePorts(listeners: Listener[], expect: SuiteExpectations) {
   return listeners
     .filter((l) => !isLoopback(l.address))
-    .filter((l) => (l.proto === 'tcp' ? !expect.tcpPorts.includes(l.port) : !expect.udpProcesses.test(l.process)))
+    .filter((l) => (l.proto === 'tcp' ? !expect.tcpPorts.includes(l.port)
+      : !expect.udpProcesses.test(l.process) && !(expect.udpPorts ?? []).includes(l.port)))
     .map((l) => finding(`unexpected ${l.proto} listener on ${l.address}:${l.port} (${l.process || 'unknown process'})`));
 }
 

@@ -90,6 +90,20 @@ describe('boot check verdicts', () => {
     ]);
   });
 
+  it('B7 on a swarm manager: the kernel\'s VXLAN socket (no process) passes only where the suite allows 4789/udp', () => {
+    // recorded from the booted paas-node image (ss -Htulnp)
+    const swarm = parseSs(SS + '\nudp UNCONN 0 0 0.0.0.0:4789 0.0.0.0:*\n'
+      + 'udp UNCONN 0 0 *:7946 *:* users:(("dockerd",pid=731,fd=31))\ntcp LISTEN 0 4096 *:2377 *:* users:(("dockerd",pid=731,fd=24))\n'
+      + 'tcp LISTEN 0 4096 *:7946 *:* users:(("dockerd",pid=731,fd=29))');
+    assert.deepEqual(evaluatePorts(swarm, resolveSuites(['paas-node']).expect), []);
+    assert.deepEqual(evaluatePorts(swarm, base).map((f) => f.message), [
+      'unexpected udp listener on 0.0.0.0:4789 (unknown process)',
+      'unexpected udp listener on *:7946 (dockerd)',
+      'unexpected tcp listener on *:2377 (dockerd)',
+      'unexpected tcp listener on *:7946 (dockerd)',
+    ]);
+  });
+
   it('B9 fails on a broken package database', () => {
     assert.deepEqual(evaluatePackages({ tool: 'dpkg', code: 0, output: '' }), []);
     assert.equal(evaluatePackages({ tool: 'dpkg', code: 100, output: 'E: Unmet dependencies.' }).length, 1);

@@ -14,6 +14,7 @@ export const paasNode = {
   description: 'PaaS node: user-data makes a single-node Docker Swarm, and a service from a local image answers on localhost',
   checks: [swarmManager, swarmService],
   userData: { write_files: [{ path: '/etc/herd/paas.yaml', content: SINGLE_NODE_SWARM, permissions: '0600' }] },
-  // a swarm manager listens for other nodes: 2377 (cluster management) and 7946 (gossip, TCP and UDP, by dockerd)
-  expect: { tcpPorts: [2377, 7946], udpProcesses: /^(dhclient|dhcpcd|systemd-network|NetworkManager|dockerd)$/ },
+  // a swarm manager listens for other nodes: 2377 (cluster management), 7946 (gossip, TCP and UDP, by
+  // dockerd) and 4789/udp (the overlay networks' VXLAN data path: a kernel socket, so no process to name)
+  expect: { tcpPorts: [2377, 7946], udpProcesses: /^(dhclient|dhcpcd|systemd-network|NetworkManager|dockerd)$/, udpPorts: [4789] },
 } satisfies Suite;
