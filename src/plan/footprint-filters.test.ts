@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { dpkgFilters } from './footprint-filters.ts';
 import { footprintSchema } from '../recipe/schema.ts';
 
-/** dpkg's rule: globs where "*" also matches "/", applied in order, the last match deciding (dpkg(1)). */
+/** dpkg's rule: globs where "*" also matches "/" ("[1-9]" is a class), applied in order, the last match deciding (dpkg(1)). */
 function installed(filters: string[], path: string): boolean {
   let keep = true;
   for (const f of filters) {
     const [kind, glob] = f.split('=') as [string, string];
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     if (re.test(path)) keep = kind === 'path-include';
   }
   return keep;
@@ -59,4 +59,15 @@ test('Python files stay, whatever the footprint: the python3.13 postinst byte-co
   for (const kept of ['/usr/lib/python3.13/test/__init__.py', '/usr/lib/python3.13/pydoc_data/topics.py', '/usr/lib/python3/dist-packages/cloudinit/__init__.py']) {
     assert.equal(installed(rules, kept), true, kept);
   }
+});
+
+test('man: false installs no man page but keeps the section folders update-alternatives links into', () => {
+  const rules = dpkgFilters(footprintSchema.parse({ man: false }), '/usr/lib/modules');
+  assert.equal(installed(rules, '/usr/share/man/man1/ls.1.gz'), false);
+  assert.equal(installed(rules, '/usr/share/man/de/man1/ls.1.gz'), false);
+  assert.equal(installed(rules, '/usr/share/man/man1'), true, 'openjdk\'s postinst links java.1.gz here');
+  assert.equal(installed(rules, '/usr/share/man/man8'), true);
+  assert.equal(installed(rules, '/usr/share/man/de'), false);
+  assert.equal(installed(rules, '/usr/share/info/dir'), false);
+  assert.equal(installed(dpkgFilters(footprintSchema.parse({ man: true }), '/usr/lib/modules'), '/usr/share/man/man1/ls.1.gz'), true);
 });

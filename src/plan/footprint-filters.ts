@@ -13,7 +13,11 @@ export function dpkgFilters(f: Recipe['footprint'], moduleDir: string): string[]
     out.push('path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright');
     out.push('path-exclude=/usr/share/lintian/*', 'path-exclude=/usr/share/bug/*');
   }
-  if (!f.man) out.push('path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/info/*');
+  if (!f.man) {
+    // the section folders stay (empty): update-alternatives puts man-page slave links there and fails
+    // without them (openjdk's postinst: "error creating symbolic link .../man1/java.1.gz.dpkg-tmp")
+    out.push('path-exclude=/usr/share/man/*', 'path-include=/usr/share/man/man[1-9]', 'path-exclude=/usr/share/info/*');
+  }
   out.push('path-exclude=/usr/share/locale/*', 'path-include=/usr/share/locale/locale.alias');
   for (const l of [...f.locales].sort()) out.push(`path-include=/usr/share/locale/${l}/*`, `path-include=/usr/share/locale/${l}_*/*`);
   if (f.locales.length === 0) {
