@@ -4,6 +4,7 @@ import { AppError, formatError } from '../errors.ts';
 import { RecipeError, type RecipeIssue } from '../recipe/issues.ts';
 import { loadRecipe } from '../recipe/load.ts';
 import type { Recipe } from '../recipe/schema.ts';
+import { parseSize } from '../recipe/size.ts';
 import { readYamlSource } from '../recipe/yaml-source.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from './catalogue.ts';
 
@@ -133,4 +134,13 @@ function at(file: string, path: string[], message: string, hint: string): Recipe
 
 function safeRealpath(p: string): string {
   try { return realpathSync(p); } catch { return dirname(p); }
+}
+
+/** The size budgets (bytes) of the formats the recipe writes: an inherited qcow2 budget means nothing to a container-only recipe. */
+export function budgetsOf(r: CatalogueEntry['recipe']): { qcow2?: number; oci?: number } {
+  const b = r?.['size-budget'];
+  const out: { qcow2?: number; oci?: number } = {};
+  if (b?.qcow2 && r!.outputs.includes('qcow2')) out.qcow2 = parseSize(b.qcow2);
+  if (b?.oci && r!.outputs.includes('oci')) out.oci = parseSize(b.oci);
+  return out;
 }

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { formatIssue, type RecipeIssue } from '../recipe/issues.ts';
-import { formatMiB, parseSize } from '../recipe/size.ts';
+import { formatMiB } from '../recipe/size.ts';
 import { listArtifacts } from '../store/artifacts.ts';
 import { listReleases } from '../store/releases.ts';
 import type { Schema } from '../store/schema.ts';
-import type { CatalogueEntry } from './catalogue-entries.ts';
+import { budgetsOf, type CatalogueEntry } from './catalogue-entries.ts';
 
 /** The newest published, unrevoked release of a product, with the size of its qcow2 (when it has one). */
 export interface LatestRelease {
@@ -131,13 +131,4 @@ export function catalogueViews(entries: CatalogueEntry[], latest: Map<string, La
     });
   }
   return { images, invalid: entries.filter((e) => !images.some((i) => i.id === e.id)).map((e) => e.id) };
-}
-
-/** The size budgets (bytes) of the formats the recipe writes: an inherited qcow2 budget means nothing to a container-only recipe. */
-function budgetsOf(r: CatalogueEntry['recipe']): { qcow2?: number; oci?: number } {
-  const b = r?.['size-budget'];
-  const out: { qcow2?: number; oci?: number } = {};
-  if (b?.qcow2 && r!.outputs.includes('qcow2')) out.qcow2 = parseSize(b.qcow2);
-  if (b?.oci && r!.outputs.includes('oci')) out.oci = parseSize(b.oci);
-  return out;
 }

@@ -83,4 +83,11 @@ describe('catalogue runs (build --all, test --all)', () => {
     assert.deepEqual(selectTargets(entries).map((t) => t.id), ['a', 'b', 'c']);
     assert.throws(() => selectTargets(entries, ['a', 'zz']), (e: any) => e.code === 'catalog.unknown_id' && /zz/.test(e.message) && /a, b, c/.test(e.hint));
   });
+
+  it('a target carries the qcow2 budget only when its recipe writes a qcow2 (an OCI-only stack inherits one from base)', () => {
+    const entry = (id: string, outputs: string[]) => ({ id, file: `/r/${id}.yaml`, problems: [], recipe: { outputs, 'size-budget': { qcow2: '120MiB', oci: '60MiB' } } }) as unknown as CatalogueEntry;
+    const [vm, oci] = selectTargets([entry('vm', ['qcow2', 'raw']), entry('oci', ['oci'])]);
+    assert.equal(vm!.budgetQcow2, 120 * MiB);
+    assert.equal(oci!.budgetQcow2, undefined);
+  });
 });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { AppError } from '../errors.ts';
 import type { RecipeIssue } from '../recipe/issues.ts';
-import { formatMiB, parseSize } from '../recipe/size.ts';
-import type { CatalogueEntry } from './catalogue-entries.ts';
+import { formatMiB } from '../recipe/size.ts';
+import { budgetsOf, type CatalogueEntry } from './catalogue-entries.ts';
 
 /** One image of a catalogue run (`herd build --all`, `herd test --all`). */
 export interface RunTarget {
@@ -51,8 +51,8 @@ export function selectTargets(entries: CatalogueEntry[], only?: string[]): RunTa
     }
   }
   return entries.filter((e) => !only || only.includes(e.id)).map((e) => {
-    const budget = e.recipe?.['size-budget']?.qcow2;
-    return { id: e.id, recipePath: e.file, problems: e.problems, ...(budget ? { budgetQcow2: parseSize(budget) } : {}) };
+    const budget = budgetsOf(e.recipe).qcow2;
+    return { id: e.id, recipePath: e.file, problems: e.problems, ...(budget ? { budgetQcow2: budget } : {}) };
   });
 }
 
