@@ -3,15 +3,30 @@ import type { RunResult } from '../../backends/host/run-command.ts';
 import type { CheckOutcome } from '../types.ts';
 import type { InstanceIdentity } from './seed-data.ts';
 
-/** What a boot check may use: a shell in the guest and what the seed told the guest. */
-export interface BootContext {
+/**
+ * What a check needs that runs as well in a container as in a booted VM (the stack suite's L1 and L2):
+ * a shell in the instance and the image's manifest. Container QA (src/qa/container/) offers only this.
+ */
+export interface ShellContext {
+  /** Runs a bash script in the instance (as the test user in a VM, as root in a container). */
   sh(command: string, timeoutMs?: number): Promise<RunResult>;
+  manifest?: ImageManifest;
+}
+
+/** A check that only needs a shell, so it also runs against the OCI image of the same recipe. */
+export interface ShellCheck {
+  id: string;
+  title: string;
+  run(ctx: ShellContext): Promise<CheckOutcome>;
+}
+
+/** What a boot check may use: a shell in the guest and what the seed told the guest. */
+export interface BootContext extends ShellContext {
   /** Writes bytes to a file in the guest as the test user (ssh, `cat >` from stdin): for files too big for a command line. */
   put(path: string, data: Buffer, timeoutMs?: number): Promise<RunResult>;
   identity: InstanceIdentity;
   /** Runs ssh from the host against the guest with custom options (user, auth methods). */
   sshAs(user: string, extraOptions: string[], command: string): Promise<RunResult>;
-  manifest?: ImageManifest;
   expect: SuiteExpectations;
   /** `cloud-init status --wait --long` as the harness saw it end (exit code and text). */
   cloudInitStatus: { code: number; text: string };

@@ -1,4 +1,4 @@
-import type { BootCheck } from '../check.ts';
+import type { ShellCheck } from '../check.ts';
 import { finding } from '../check.ts';
 import { stackSpecs } from './stack-hello-apps.ts';
 
@@ -28,7 +28,7 @@ export function evaluateRuntime(f: RuntimeFacts) {
   return [];
 }
 
-export const stackRuntime: BootCheck = {
+export const stackRuntime: ShellCheck = {
   id: 'L1',
   title: 'the language runtime is installed and is the version the catalogue names',
   async run({ sh, manifest }) {

@@ -1,4 +1,4 @@
-import type { BootCheck } from '../check.ts';
+import type { ShellCheck } from '../check.ts';
 import { finding } from '../check.ts';
 import { expectedBody, stackSpecs, type HelloApp } from './stack-hello-apps.ts';
 
@@ -65,9 +65,34 @@ print('STATUS none', why)
 `;
 
 /**
+ * The same probe in bash, for instances without python3 (a stack's OCI container image): a raw HTTP/1.0
+ * request over bash's /dev/tcp, since neither curl nor wget is in a container base. Same output lines.
+ */
+const BASH_PROBE = `
+port=$1 pid=$2 end=$((SECONDS + $3)) why="no answer within $3 s"
+while [ "$SECONDS" -lt "$end" ]; do
+  if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
+    printf 'GET / HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3
+    resp=$(timeout 10 cat <&3 | head -c 65536 | tr -d '\\r')
+    exec 3<&-
+    if [ -n "$resp" ]; then
+      echo "STATUS $(printf '%s\\n' "$resp" | head -n 1 | cut -d ' ' -f 2)"
+      body=$(printf '%s\\n' "$resp" | sed '1,/^$/d')
+      echo "BODY $(printf '%s' "$body" | tr '\\n' ' ' | head -c 500)"
+      exit 0
+    fi
+    why="no answer within $3 s (last: an empty reply)"
+  fi 2>/dev/null
+  kill -0 "$pid" 2>/dev/null || { echo 'STATUS none the server exited'; exit 0; }
+  sleep 1
+done
+echo "STATUS none $why"
+`;
+
+/**
  * One shell script per app: writes its files with here-docs into a fresh folder, starts the server in its
- * own session, probes it with python3 (cloud-init guarantees python3; curl may be absent), then stops the
- * whole session and prints the server's log.
+ * own session, probes it with python3 (cloud-init guarantees python3 in a VM; curl may be absent) or, where
+ * there is none, with bash; then stops the whole session and prints the server's log.
  */
 export function helloScript(app: HelloApp, port: number): string {
   const files = Object.entries(app.files).map(([name, body]) => `cat > '${name}' <<'HERD_APP_EOF'\n${body}\nHERD_APP_EOF`);
@@ -76,13 +101,17 @@ export function helloScript(app: HelloApp, port: number): string {
     ...files,
     `export PORT=${port}`,
     `setsid sh -c '${app.start.replace(/'/g, `'\\''`)}' >server.log 2>&1 </dev/null & pid=$!`,
+    'if command -v python3 >/dev/null 2>&1; then',
     `python3 - "$PORT" "$pid" ${app.seconds} <<'HERD_PROBE_EOF'\n${PROBE}\nHERD_PROBE_EOF`,
+    'else',
+    `bash -s "$PORT" "$pid" ${app.seconds} <<'HERD_PROBE_EOF'\n${BASH_PROBE}\nHERD_PROBE_EOF`,
+    'fi',
     'kill -TERM -- "-$pid" 2>/dev/null; sleep 1; kill -KILL -- "-$pid" 2>/dev/null',
     'echo; echo ---LOG---; tail -n 20 server.log; cd / && rm -rf "$d"',
   ].join('\n');
 }
 
-export const stackHello: BootCheck = {
+export const stackHello: ShellCheck = {
   id: 'L2',
   title: 'a hello-world app per framework (and the standard library server) answers HTTP on localhost',
   async run({ sh, manifest }) {

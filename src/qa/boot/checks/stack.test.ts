@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { evaluateRuntime, versionToken } from './l01-stack-runtime.ts';
 import { evaluateHello, helloScript, parseHello } from './l02-stack-hello.ts';
 import { stackSpecs } from './stack-hello-apps.ts';
@@ -114,5 +117,35 @@ describe('stack suite (L1, L2)', () => {
     assert.match(evaluateHello({ language: 'python', frameworks: [], runs: [{ name: deaf.name, code: r2.status ?? -1, output: r2.stdout }] })[0]!.message, /no answer within 3 s/);
     // the whole process group is stopped: nothing is left listening or sleeping
     assert.equal(spawnSync('bash', ['-c', 'pgrep -f "^sleep 30$"']).status, 1);
+  });
+
+  // A container image has no python3: the script falls back to a bash probe, which must give the same verdicts.
+  const noPython = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herd-nopy-'));
+    for (const tool of ['bash', 'sh', 'mktemp', 'cat', 'setsid', 'sleep', 'tail', 'rm', 'timeout', 'head', 'tr', 'cut', 'sed', 'node']) {
+      const at = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (at) symlinkSync(at, join(dir, tool));
+    }
+    return dir;
+  };
+  const bashNoPython = (script: string, path: string) => spawnSync(join(path, 'bash'), ['-c', script], { encoding: 'utf8', timeout: 60_000, env: { PATH: path } });
+  it('L2 script without python3: the bash probe reads the answer, a dying server, a deaf one and an error status', () => {
+    const path = noPython();
+    try {
+      const ok = bashNoPython(helloScript(stackSpecs.node!.plain, 18935), path);
+      assert.deepEqual(evaluateHello({ language: 'node', frameworks: [], runs: [{ name: 'node:http', code: ok.status ?? -1, output: ok.stdout }] }), [], ok.stdout + ok.stderr);
+      const dies = bashNoPython(helloScript({ ...stackSpecs.node!.plain, start: 'node -e "require(\'express_that_is_not_there\')"' }, 18936), path);
+      assert.match(evaluateHello({ language: 'node', frameworks: [], runs: [{ name: 'node:http', code: dies.status ?? -1, output: dies.stdout }] })[0]!.message, /the server exited/);
+      assert.match(parseHello(dies.stdout).log, /Cannot find module 'express_that_is_not_there'/);
+      const deaf = bashNoPython(helloScript({ ...stackSpecs.node!.plain, start: 'sleep 31', seconds: 3 }, 18937), path);
+      assert.match(parseHello(deaf.stdout).note, /^no answer within 3 s$/);
+      const teapot = { ...stackSpecs.node!.plain, files: { 'app.js': "require('node:http').createServer((q, s) => { s.statusCode = 418; s.end('short and stout'); }).listen(Number(process.env.PORT), '127.0.0.1');" } };
+      const r = bashNoPython(helloScript(teapot, 18938), path);
+      assert.deepEqual(parseHello(r.stdout).status, 418);
+      assert.match(evaluateHello({ language: 'node', frameworks: [], runs: [{ name: 'node:http', code: r.status ?? -1, output: r.stdout }] })[0]!.message, /answered 418 "short and stout"/);
+      assert.equal(spawnSync('bash', ['-c', 'pgrep -f "^sleep 31$"']).status, 1);
+    } finally {
+      rmSync(path, { recursive: true, force: true });
+    }
   });
 });

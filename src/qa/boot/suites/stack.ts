@@ -9,4 +9,5 @@ import { stackHello } from '../checks/l02-stack-hello.ts';
 export const stack = {
   description: 'language stacks: the runtime is the catalogued version; a hello-world per framework answers HTTP on localhost',
   checks: [stackRuntime, stackHello],
+  containerChecks: [stackRuntime, stackHello],
 } satisfies Suite;
