@@ -6,13 +6,14 @@ import { rootPartition } from './image/partitions.ts';
 import { auditImage } from './static/audit-image.ts';
 import { runBootTests, type QemuOverrides } from './boot/run-boot-tests.ts';
 import { writeReports } from './report/write-reports.ts';
+import { testContainerImage } from './container/test-container-image.ts';
 import type { BootFigures, CheckResult, QaReport, QaReporter } from './types.ts';
 
 export type { QaReport, QaReporter, CheckResult, BootFigures, Finding, CheckStatus } from './types.ts';
 export { toTable } from './report/table.ts';
 
 export interface TestImageOptions {
-  /** disk.raw or disk.qcow2; manifest.json next to it is read when present. */
+  /** disk.raw or disk.qcow2 (or image.oci.tar: container QA); manifest.json next to it is read when present. */
   image: string;
   /** Gets report.json, junit.xml and serial-<firmware>.log. */
   outDir: string;
@@ -31,6 +32,8 @@ export interface TestImageOptions {
 
 /** Static audit, then boot tests; writes the reports; `passed` is false when any check fails or errors. */
 export async function testImage(opts: TestImageOptions): Promise<QaReport> {
+  // an OCI container image neither has a filesystem image to audit nor boots: it runs in a container
+  if (opts.image.endsWith('.oci.tar')) return testContainerImage({ image: opts.image, outDir: opts.outDir, reporter: opts.reporter });
   const startedAt = new Date();
   const t0 = performance.now();
   const image = resolve(opts.image);

@@ -16,8 +16,9 @@ export interface QaGateResult { report: QaReport; image: string; record: QaRecor
  * say passed, and be about a disk the manifest publishes.
  */
 export async function qaGate(outDir: string, opts: { firmware?: 'bios' | 'uefi' | 'both'; only?: 'static' | 'all'; reporter?: QaReporter } = {}): Promise<QaGateResult> {
-  const image = ['disk.raw', 'disk.qcow2'].map((f) => join(outDir, f)).find(existsSync);
-  if (!image) throw new AppError('qa.no_image', `no disk.raw or disk.qcow2 in ${outDir} to test`, { hint: 'build with a raw or qcow2 output' });
+  // a disk first: a build with both a disk and a container image is tested booted (its OCI image: herd test image.oci.tar)
+  const image = ['disk.raw', 'disk.qcow2', 'image.oci.tar'].map((f) => join(outDir, f)).find(existsSync);
+  if (!image) throw new AppError('qa.no_image', `no disk.raw, disk.qcow2 or image.oci.tar in ${outDir} to test`, { hint: 'build with a raw, qcow2 or oci output' });
   // hashed before the test: boot tests run on an overlay, so the disk the verdict is about is this one
   const imageSha256 = await sha256File(image);
   const report = await testImage({ image, outDir: join(outDir, 'qa'), firmware: opts.firmware ?? 'both', only: opts.only ?? 'all', reporter: opts.reporter });

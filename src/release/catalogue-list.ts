@@ -119,13 +119,14 @@ export function catalogueViews(entries: CatalogueEntry[], latest: Map<string, La
     const c = r?.catalog;
     if (!r || !c || e.problems.length) continue;
     const l = latest.get(r.name);
-    // a container-only recipe boots nothing: the base boot suite and the qcow2 budget it inherits do not apply
+    // a container-only recipe boots nothing: the base boot suite and the qcow2 budget it inherits do not apply;
+    // its own suites run their container checks (src/qa/container/)
     const boots = r.outputs.some((f) => f !== 'oci');
     images.push({
       id: e.id, product: r.name, title: c.title, summary: c.summary, useCases: c['use-cases'], personas: c.personas, platforms: c.platforms,
       ...(c.stack ? { stack: c.stack } : {}), ...(c.notes ? { notes: c.notes } : {}), ...(e.extends ? { extends: e.extends } : {}),
       distribution: { name: r.distribution.name, release: r.distribution.release },
-      qaSuites: boots ? ['base', ...r.qa.suites.filter((s) => s !== 'base')] : [],
+      qaSuites: boots ? ['base', ...r.qa.suites.filter((s) => s !== 'base')] : r.qa.suites.filter((s) => s !== 'base'),
       sizeBudget: budgetsOf(r),
       ...(l ? { latestRelease: l } : {}),
     });

@@ -19,8 +19,8 @@ interface TestFlags {
 export function registerTest(program: Command): void {
   program
     .command('test')
-    .description('QA an image: static audit of the filesystem inside it, then boot tests under QEMU with a NoCloud seed')
-    .argument('[image]', 'disk image (raw or qcow2); manifest.json next to it is used when present. With --all: the folder holding one <id>/ build folder per image (default out)')
+    .description('QA an image: static audit of the filesystem inside it, then boot tests under QEMU with a NoCloud seed; an OCI image (image.oci.tar) runs its suites\' container checks in podman')
+    .argument('[image]', 'disk image (raw or qcow2) or OCI image (image.oci.tar); manifest.json next to it is used when present. With --all: the folder holding one <id>/ build folder per image (default out)')
     .option('-o, --out <dir>', 'folder for report.json, junit.xml and serial logs (default: <image folder>/qa)')
     .addOption(new Option('--only <part>', 'run only part of QA').choices(['static', 'boot', 'all']).default('all'))
     .addOption(new Option('--firmware <fw>', 'firmware to boot with').choices(['bios', 'uefi', 'both']).default('both'))

@@ -1,5 +1,5 @@
-import { isSkip, type CheckResult, type Finding } from '../types.ts';
-import type { BootCheck, BootContext } from './check.ts';
+import { isSkip, type CheckOutcome, type CheckResult, type Finding } from '../types.ts';
+import type { BootContext, ShellContext } from './check.ts';
 import type { Instance } from './instance.ts';
 import { collectIdentity, evaluateDistinct, type IdentityFacts } from './checks/b03-identity.ts';
 import { evaluateReboot, REBOOT_CHECK } from './checks/b10-reboot.ts';
@@ -11,7 +11,7 @@ export function result(id: string, title: string, phase: string, findings: Findi
 }
 
 /** Runs one check; a check that throws is an 'error' result, and the other checks still run. */
-export async function checkInstance(check: BootCheck, ctx: BootContext, phase: string): Promise<CheckResult> {
+export async function checkInstance<C extends ShellContext = BootContext>(check: { id: string; title: string; run(ctx: C): Promise<CheckOutcome> }, ctx: C, phase: string): Promise<CheckResult> {
   const started = performance.now();
   try {
     const outcome = await check.run(ctx);
