@@ -161,6 +161,25 @@ test('podman loads it, runs it without network, and builds an example Dockerfile
   assert.match(example('non-root-app'), /^running unprivileged: uid=10001 user=app\ncannot write \/etc: ok$/m);
 });
 
+test('herd test image.oci.tar: O1 passes in a podman container; a manifest claiming a stack the image lacks fails L1 and L2', { skip: skip || (hasTools('podman') ? false : 'podman is not installed') }, (t) => {
+  if (podmanWorks) return t.skip(podmanWorks);
+  const ok = herd('test', archive, '--out', join(work, 'qa-ok'));
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  const report = JSON.parse(readFileSync(join(work, 'qa-ok/report.json'), 'utf8'));
+  assert.deepEqual(report.results.map((r: { id: string; status: string }) => `${r.id} ${r.status}`), ['O1 pass']);
+  // the same image, its manifest now promising a Python stack with Flask: the checks must fail in the container
+  const liar = join(work, 'liar');
+  mkdirSync(liar);
+  cpSync(archive, join(liar, 'image.oci.tar'));
+  const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  writeFileSync(join(liar, 'manifest.json'), JSON.stringify({ ...m, qaSuites: ['base', 'stack'], catalog: { ...m.catalog, stack: { language: 'python', version: '3.13', frameworks: ['Flask'] } } }));
+  const bad = herd('test', join(liar, 'image.oci.tar'));
+  assert.notEqual(bad.status, 0);
+  const failed = JSON.parse(readFileSync(join(liar, 'qa/report.json'), 'utf8')).results.filter((r: { status: string }) => r.status === 'fail');
+  assert.deepEqual(failed.map((r: { id: string }) => r.id), ['L1', 'L2']);
+  assert.match(failed[0].findings[0].message, /python runtime missing or broken.*exited 127/);
+});
+
 // two more bootstraps: part of the catalogue run, not of CI (the layout's reproducibility from a given tree
 // is a unit test; this proves it from empty caches, measured in BENCHMARKS.md)
 const skipRepro = skip || (process.env.HERD_TEST_CATALOGUE !== '1' ? 'a catalogue run: set HERD_TEST_CATALOGUE=1' : false);
