@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { type Authenticate, tokenAuthenticator } from '../auth/authenticate.ts';
+import type { Authenticate } from '../auth/authenticate.ts';
+import { serviceAuthenticator } from '../auth/session-authenticate.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { browserSafety } from './browser-safety.ts';
 import { DocumentCache } from './document-cache.ts';
@@ -11,9 +12,11 @@ import { jobRoutes } from './routes/jobs.ts';
 import { productRoutes } from './routes/products.ts';
 import { releaseRoutes } from './routes/releases.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { sessionRoutes, type SessionRouteOptions } from './routes/session.ts';
 
 export interface AppOptions {
-  /** Who the caller is; defaults to API tokens in the store (Authorization: Bearer). */
+  /** Who the caller is; defaults to API tokens (Authorization: Bearer), then the portal session cookie. */
   authenticate?: Authenticate;
   dataDir?: string;
   keysDir?: string;
@@ -26,12 +29,15 @@ export interface AppOptions {
   allowedHosts?: string[];
   /** Browser origins allowed to call the API (--cors-origin); none unless configured. */
   corsOrigins?: string[];
+  /** Sign-in rate limits (tests lower them). */
+  session?: SessionRouteOptions;
 }
 
 /** The HTTP API as a Hono app, without listening: tests call `app.request()`, `herd serve` listens. */
 export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
   const app = new Hono();
   const docs = new DocumentCache(svc.store, o.documentTtlMs);
+  const authenticate = o.authenticate ?? serviceAuthenticator(svc.store);
   const routes: RouteDef[] = [
     route({ method: 'get', path: '/api/health', tag: 'service', summary: 'Liveness and database reachability',
       handler: async (c) => { await svc.queue.list({ limit: 1 }); return c.json({ ok: true }); } }),
@@ -40,6 +46,8 @@ export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
     ...releaseRoutes(svc, () => docs.clear()),
     ...jobRoutes(svc, { pollMs: o.eventPollMs ?? 250, maxStreams: o.maxEventStreams ?? 64 }),
     ...tokenRoutes(svc),
+    ...sessionRoutes(svc, o.session),
+    ...accountRoutes(svc),
     ...downloadRoutes(svc, docs, o),
   ];
   const spec = openApiDocument(
@@ -48,7 +56,7 @@ export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
   );
   app.use('*', browserSafety({ publicUrl: () => svc.feed.publicUrl, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins }));
   app.get('/api/openapi.json', (c) => c.json(spec));
-  mountRoutes(app, routes, o.authenticate ?? tokenAuthenticator(svc.store));
+  mountRoutes(app, routes, authenticate);
   app.notFound(notFoundResponse);
   app.onError((e, c) => errorResponse(e, c));
   return app;

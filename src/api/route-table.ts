@@ -21,7 +21,8 @@ export interface RouteDef {
   params?: z.ZodType;
   /** Response media type when it is not JSON. */
   produces?: string;
-  handler(c: Context, input: { body: any; query: any; params: any }): Promise<Response> | Response;
+  /** `who` is the caller a route with a role was checked for (undefined on anonymous routes). */
+  handler(c: Context, input: { body: any; query: any; params: any; who?: Principal }): Promise<Response> | Response;
 }
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -29,7 +30,7 @@ type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
   def: Omit<RouteDef, 'handler' | 'body' | 'query' | 'params'> & {
     body?: B; query?: Q; params?: P;
-    handler(c: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }): Promise<Response> | Response;
+    handler(c: Context, input: { body: Infer<B>; query: Infer<Q>; params: Infer<P>; who?: Principal }): Promise<Response> | Response;
   },
 ): RouteDef {
   return def as RouteDef;
@@ -54,8 +55,9 @@ export async function requireRole(c: Context, authenticate: Authenticate, role: 
 export function mountRoutes(app: Hono, routes: RouteDef[], authenticate: Authenticate): void {
   for (const r of routes) {
     app[r.method](r.path, async (c) => {
-      if (r.role) await requireRole(c, authenticate, r.role);
+      const who = r.role ? await requireRole(c, authenticate, r.role) : undefined;
       const input = {
+        who,
         params: r.params ? parseParams(c, r.params) : undefined,
         query: r.query ? parseQuery(c, r.query) : undefined,
         body: r.body ? await parseBody(c, r.body) : undefined,

@@ -124,6 +124,38 @@ export interface SettingTable {
   updated_at: string;
 }
 
+/** Portal accounts: the password only as an scrypt string (src/auth/passwords.ts). */
+export interface AccountTable {
+  id: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+/** Signed-in portal sessions: the cookie's secret is never stored, only its sha256 (hex). */
+export interface SessionTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+
+/** Who did what, for sign-ins, reviews, promotions and revocations; append-only. */
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  /** JSON object. */
+  detail: string;
+}
+
 export interface Schema {
   products: ProductTable;
   releases: ReleaseTable;
@@ -135,4 +167,7 @@ export interface Schema {
   documents: DocumentTable;
   tokens: TokenTable;
   settings: SettingTable;
+  accounts: AccountTable;
+  sessions: SessionTable;
+  audit_log: AuditTable;
 }

@@ -5,6 +5,7 @@ import { diffPackages } from '../../release/package-diff.ts';
 import { republish } from '../../release/republish.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { listArtifacts } from '../../store/artifacts.ts';
+import { recordAudit } from '../../store/audit.ts';
 import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
 import { route, type RouteDef } from '../route-table.ts';
@@ -55,9 +56,19 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
       } }),
     route({ method: 'post', path: '/api/releases/:id/promote', tag: 'releases', summary: 'Move a release to another channel (testing → stable)', role: 'publisher',
       params: Id, body: z.object({ to: z.enum(CHANNELS) }),
-      handler: async (c, { params, body }) => { const r = await promoteRelease(svc, params.id, body.to); changed(); return c.json(r); } }),
+      handler: async (c, { params, body, who }) => {
+        const r = await promoteRelease(svc, params.id, body.to);
+        changed();
+        await recordAudit(svc.store.db, { actor: who!.name, action: 'release_promoted', subject: params.id, detail: { to: body.to, via: who!.via } });
+        return c.json(r);
+      } }),
     route({ method: 'post', path: '/api/releases/:id/revoke', tag: 'releases', summary: 'Revoke a release, with a reason', role: 'publisher',
       params: Id, body: z.object({ reason: text({ min: 3, max: 1000 }) }),
-      handler: async (c, { params, body }) => { const r = await revokeRelease(svc, params.id, body.reason); changed(); return c.json(r); } }),
+      handler: async (c, { params, body, who }) => {
+        const r = await revokeRelease(svc, params.id, body.reason);
+        changed();
+        await recordAudit(svc.store.db, { actor: who!.name, action: 'release_revoked', subject: params.id, detail: { reason: body.reason, via: who!.via } });
+        return c.json(r);
+      } }),
   ];
 }

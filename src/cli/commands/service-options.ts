@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AppError } from '../../errors.ts';
 import { checkArtifactsLocation, DEFAULT_DATA_DIR, DEFAULT_PUBLIC_URL, type ServiceOptions } from '../../release/open-services.ts';
 import { checkPublicUrl } from '../../release/public-url.ts';
+import { type Database, openDatabase } from '../../store/database.ts';
 
 /** The options every release-service command shares: where the data, database, artifacts and keys live. */
 export function withServiceOptions(cmd: Command): Command {
@@ -45,4 +46,15 @@ export function parseNonNegative(flag: string) {
     if (!Number.isFinite(n) || n < 0) throw new AppError('cli.bad_number', `${flag} ${value} is not a number of 0 or more`);
     return n;
   };
+}
+
+/** Opens the service's database for a command run by the local operator (tokens, accounts), and closes it. */
+export async function withServiceStore<T>(o: RawServiceOptions, use: (db: Database) => Promise<T>): Promise<T> {
+  const opts = serviceOptions(o);
+  const store = await openDatabase(opts.database ?? join(opts.dataDir, 'herd.db'));
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
 }

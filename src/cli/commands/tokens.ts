@@ -1,23 +1,13 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ROLES } from '../../catalog/roles.ts';
 import { AppError } from '../../errors.ts';
-import { openDatabase } from '../../store/database.ts';
 import { createToken, listTokens, revokeToken, type Token } from '../../store/tokens.ts';
-import { type RawServiceOptions, serviceOptions, withServiceOptions } from './service-options.ts';
+import { type RawServiceOptions, withServiceOptions, withServiceStore } from './service-options.ts';
 
 type Opts = RawServiceOptions & { json?: boolean };
 
 /** Tokens are managed on the store directly: whoever runs this is the local operator of the service. */
-async function withStore<T>(o: Opts, use: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const opts = serviceOptions(o);
-  const store = await openDatabase(opts.database ?? join(opts.dataDir, 'herd.db'));
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
+const withStore = withServiceStore;
 
 function stateOf(t: Token, now = new Date().toISOString()): string {
   if (t.revokedAt) return `revoked ${t.revokedAt}`;
