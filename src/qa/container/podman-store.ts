@@ -10,7 +10,8 @@ import { runCommand, which, type RunResult } from '../../backends/host/run-comma
  * cgroup hierarchy).
  */
 export interface PodmanStore {
-  run(args: string[], timeoutMs?: number): Promise<RunResult>;
+  /** Runs `podman <global storage options> ...args`; never rejects on a non-zero exit. */
+  podman(args: string[], timeoutMs?: number): Promise<RunResult>;
   dispose(): Promise<void>;
 }
 
@@ -19,7 +20,7 @@ export async function openPodmanStore(): Promise<PodmanStore> {
   const base = ['podman', '--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs',
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...(which('runc') ? ['--runtime', 'runc'] : [])];
   return {
-    run: (args, timeoutMs = 120_000) => runCommand([...base, ...args], { allowFailure: true, captureStdout: true, timeoutMs }),
+    podman: (args, timeoutMs = 120_000) => runCommand([...base, ...args], { allowFailure: true, captureStdout: true, timeoutMs }),
     async dispose() {
       await rm(dir, { recursive: true, force: true });
     },

@@ -39,7 +39,7 @@ describe('O1 container image identity', () => {
  */
 function fakeStore(calls: string[][], opts: { loadFails?: boolean } = {}): () => Promise<PodmanStore> {
   return async () => ({
-    async run(args) {
+    async podman(args) {
       calls.push(args);
       const ok = (stdout: string) => ({ code: 0, stdout, stderr: '', timedOut: false });
       if (args[0] === 'load') return opts.loadFails ? { code: 125, stdout: '', stderr: 'Error: not an archive', timedOut: false } : ok('Loaded image: localhost/herd-stack-node:2026.12.01.0\n');

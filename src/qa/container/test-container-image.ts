@@ -51,28 +51,28 @@ export async function testContainerImage(opts: TestContainerOptions): Promise<Qa
       expectedDigest: raw?.outputs.find((o) => o.file === basename(image))?.ociManifestDigest,
     };
     opts.reporter?.onProgress?.(PHASE, `podman load ${basename(image)}`);
-    const load = await store.run(['load', '-i', image], 600_000);
+    const load = await store.podman(['load', '-i', image], 600_000);
     facts.load = { code: load.code, output: `${load.stdout}\n${load.stderr}` };
     facts.ref = loadedRef(load.stdout);
     if (facts.ref && load.code === 0) {
-      facts.digest = (await store.run(['image', 'inspect', '--format', '{{.Digest}}', facts.ref])).stdout.trim() || undefined;
+      facts.digest = (await store.podman(['image', 'inspect', '--format', '{{.Digest}}', facts.ref])).stdout.trim() || undefined;
       // one long-lived container, like one booted instance: every check execs in it
-      const run = await store.run(['run', '-d', '--network=none', ...CONTAINER_LIMITS, '--entrypoint', 'sleep', facts.ref, 'infinity'], 300_000);
+      const run = await store.podman(['run', '-d', '--network=none', ...CONTAINER_LIMITS, '--entrypoint', 'sleep', facts.ref, 'infinity'], 300_000);
       facts.start = { code: run.code, output: `${run.stdout}\n${run.stderr}` };
       if (run.code === 0) {
         container = run.stdout.trim().split('\n').pop();
-        const os = await store.run(['exec', container!, 'cat', '/etc/os-release']);
+        const os = await store.podman(['exec', container!, 'cat', '/etc/os-release']);
         if (os.code === 0) facts.osRelease = os.stdout;
       }
     }
     push(result(IMAGE_IDENTITY.id, IMAGE_IDENTITY.title, PHASE, evaluateIdentity(facts), started));
     const ctx: ShellContext = {
       manifest,
-      sh: (command, timeoutMs = 60_000) => store.run(['exec', container ?? 'none', 'bash', '-c', command], timeoutMs),
+      sh: (command, timeoutMs = 60_000) => store.podman(['exec', container ?? 'none', 'bash', '-c', command], timeoutMs),
     };
     for (const r of await suiteChecks(manifest?.suites ?? [], ctx, container !== undefined)) push(r);
   } finally {
-    if (container) await store.run(['rm', '-f', '-t', '0', container]);
+    if (container) await store.podman(['rm', '-f', '-t', '0', container]);
     await store.dispose();
   }
   const report: QaReport = {
