@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { isRole, type Role, ROLES } from '../catalog/roles.ts';
 import { AppError } from '../errors.ts';
 import type { AccountTable, Schema } from './schema.ts';

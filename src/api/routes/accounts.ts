@@ -3,7 +3,7 @@ import { ROLES } from '../../catalog/roles.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { createAccount, disableAccount, listAccounts, setAccountRole } from '../../store/accounts.ts';
 import { type AuditAction, listAudit, recordAudit } from '../../store/audit.ts';
-import { PASSWORD_MAX } from '../../auth/passwords.ts';
+import { PASSWORD_MAX } from '../../store/passwords.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 

@@ -3,7 +3,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
 import { CSRF_HEADER, SESSION_COOKIE, sessionOf } from '../../auth/session-authenticate.ts';
-import { PASSWORD_MAX } from '../../auth/passwords.ts';
+import { PASSWORD_MAX } from '../../store/passwords.ts';
 import { AppError } from '../../errors.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { checkCredentials } from '../../store/accounts.ts';
