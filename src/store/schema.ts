@@ -124,7 +124,7 @@ export interface SettingTable {
   updated_at: string;
 }
 
-/** Portal accounts: the password only as an scrypt string (src/auth/passwords.ts). */
+/** Portal accounts: the password only as an scrypt string (src/store/passwords.ts). */
 export interface AccountTable {
   id: string;
   name: string;
