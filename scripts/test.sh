@@ -16,4 +16,6 @@ echo "# node $(node --version), ${#files[@]} test files" >&2
 if [ "$(id -u)" -eq 0 ]; then
   export HERD_TEST_IMAGE="${HERD_TEST_IMAGE:-$PWD/.herd/test-images/small/disk.raw}"
 fi
+# every API answer a test sees is checked against its route's response schema (src/api/route-table.ts)
+export HERD_CHECK_RESPONSES=1
 exec node --import tsx --test --test-concurrency=1 "${files[@]}"

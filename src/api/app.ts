@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Authenticate } from '../auth/authenticate.ts';
 import { serviceAuthenticator } from '../auth/session-authenticate.ts';
 import type { ReleaseServices } from '../release/services.ts';
@@ -6,6 +7,7 @@ import { browserSafety } from './browser-safety.ts';
 import { DocumentCache } from './document-cache.ts';
 import { errorResponse, notFoundResponse } from './http-errors.ts';
 import { mountRoutes, openApiDocument, route, type RouteDef } from './route-table.ts';
+import { portalPages } from './portal-pages.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { downloadRoutes } from './routes/downloads.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -29,18 +31,19 @@ export interface AppOptions {
   allowedHosts?: string[];
   /** Browser origins allowed to call the API (--cors-origin); none unless configured. */
   corsOrigins?: string[];
+  /** Validate every JSON answer against its route's response schema; default: on when HERD_CHECK_RESPONSES=1 (the test script sets it). */
+  checkResponses?: boolean;
+  /** The built portal (web/dist by default; `npm run build:web`). */
+  portalDir?: string;
   /** Sign-in rate limits (tests lower them). */
   session?: SessionRouteOptions;
 }
 
-/** The HTTP API as a Hono app, without listening: tests call `app.request()`, `herd serve` listens. */
-export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
-  const app = new Hono();
-  const docs = new DocumentCache(svc.store, o.documentTtlMs);
-  const authenticate = o.authenticate ?? serviceAuthenticator(svc.store);
+/** Every API route, as data (the route constructors only close over `svc`: the document needs no service). */
+export function routeTable(svc: ReleaseServices, o: AppOptions = {}, docs = new DocumentCache(svc.store, o.documentTtlMs)): RouteDef[] {
   const routes: RouteDef[] = [
-    route({ method: 'get', path: '/api/health', tag: 'service', summary: 'Liveness and database reachability',
-      handler: async (c) => { await svc.queue.list({ limit: 1 }); return c.json({ ok: true }); } }),
+    route({ method: 'get', path: '/api/health', tag: 'service', summary: 'Liveness and database reachability', response: z.object({ ok: z.literal(true) }),
+      handler: async (c) => { await svc.queue.list({ limit: 1 }); return c.json({ ok: true as const }); } }),
     ...productRoutes(svc),
     ...catalogRoutes(svc),
     ...releaseRoutes(svc, () => docs.clear()),
@@ -50,13 +53,23 @@ export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
     ...accountRoutes(svc),
     ...downloadRoutes(svc, docs, o),
   ];
-  const spec = openApiDocument(
-    [...routes, route({ method: 'get', path: '/api/openapi.json', tag: 'service', summary: 'This document', handler: (c) => c.json(spec) })],
-    { title: 'Herd release service', version: '1' },
-  );
+  return [...routes, route({ method: 'get', path: '/api/openapi.json', tag: 'service', summary: 'This document', handler: (c) => c.json(apiDocument(routes)) })];
+}
+
+/** The OpenAPI document of a route table (web/src/api/schema.d.ts is generated from it: `npm run gen:api-types`). */
+export function apiDocument(routes: RouteDef[]) {
+  return openApiDocument(routes.filter((r) => r.path !== '/api/openapi.json'), { title: 'Herd release service', version: '1' });
+}
+
+/** The HTTP API and the portal as a Hono app, without listening: tests call `app.request()`, `herd serve` listens. */
+export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
+  const app = new Hono();
+  const docs = new DocumentCache(svc.store, o.documentTtlMs);
+  const authenticate = o.authenticate ?? serviceAuthenticator(svc.store);
+  const routes = routeTable(svc, o, docs);
   app.use('*', browserSafety({ publicUrl: () => svc.feed.publicUrl, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins }));
-  app.get('/api/openapi.json', (c) => c.json(spec));
-  mountRoutes(app, routes, authenticate);
+  mountRoutes(app, routes, authenticate, { checkResponses: o.checkResponses ?? process.env.HERD_CHECK_RESPONSES === '1' });
+  app.get('*', portalPages({ dir: o.portalDir }));
   app.notFound(notFoundResponse);
   app.onError((e, c) => errorResponse(e, c));
   return app;

@@ -21,6 +21,13 @@ export interface RouteDef {
   params?: z.ZodType;
   /** Response media type when it is not JSON. */
   produces?: string;
+  /**
+   * The JSON body a 2xx answer has. It types the web client (through the OpenAPI document) and, with
+   * `checkResponses`, is enforced on every answer the tests see, so the document cannot drift from the code.
+   */
+  response?: z.ZodType;
+  /** The success status when it is not 200 (201, 202). */
+  status?: number;
   /** `who` is the caller a route with a role was checked for (undefined on anonymous routes). */
   handler(c: Context, input: { body: any; query: any; params: any; who?: Principal }): Promise<Response> | Response;
 }
@@ -52,7 +59,12 @@ export async function requireRole(c: Context, authenticate: Authenticate, role: 
   return who;
 }
 
-export function mountRoutes(app: Hono, routes: RouteDef[], authenticate: Authenticate): void {
+export interface MountOptions {
+  /** Validate every 2xx JSON answer against the route's `response` schema (tests turn it on). */
+  checkResponses?: boolean;
+}
+
+export function mountRoutes(app: Hono, routes: RouteDef[], authenticate: Authenticate, o: MountOptions = {}): void {
   for (const r of routes) {
     app[r.method](r.path, async (c) => {
       const who = r.role ? await requireRole(c, authenticate, r.role) : undefined;
@@ -62,7 +74,21 @@ export function mountRoutes(app: Hono, routes: RouteDef[], authenticate: Authent
         query: r.query ? parseQuery(c, r.query) : undefined,
         body: r.body ? await parseBody(c, r.body) : undefined,
       };
-      return r.handler(c, input);
+      const res = await r.handler(c, input);
+      if (o.checkResponses && r.response) await checkResponse(r, res);
+      return res;
+    });
+  }
+}
+
+/** A route answering with a body its own schema rejects is a bug in Herd: an internal error, loudly. */
+async function checkResponse(r: RouteDef, res: Response): Promise<void> {
+  if (res.status < 200 || res.status >= 300 || !(res.headers.get('content-type') ?? '').startsWith('application/json')) return;
+  const parsed = r.response!.safeParse(await res.clone().json());
+  if (!parsed.success) {
+    const where = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new AppError('api.response_schema', `${r.method.toUpperCase()} ${r.path} answered with a body its response schema rejects: ${where}`, {
+      kind: 'internal', hint: 'fix the route or its `response` schema in src/api/routes/',
     });
   }
 }
@@ -85,7 +111,7 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
       responses: {
-        200: { description: 'OK', content: { [r.produces ?? 'application/json']: {} } },
+        [r.status ?? 200]: { description: 'OK', content: { [r.produces ?? 'application/json']: r.response ? { schema: jsonSchema(r.response, 'output') } : {} } },
         default: { description: 'error', content: { 'application/json': { schema: ErrorBody } } },
       },
     };
@@ -93,8 +119,8 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
   return { openapi: '3.1.0', info, paths, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `herd tokens create`' } } } };
 }
 
-function jsonSchema(s: z.ZodType): unknown {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): unknown {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
+import { ROLES } from '../../catalog/roles.ts';
 import { CSRF_HEADER, SESSION_COOKIE, sessionOf } from '../../auth/session-authenticate.ts';
 import { PASSWORD_MAX } from '../../store/passwords.ts';
 import { AppError } from '../../errors.ts';
@@ -12,6 +13,15 @@ import { createSession, csrfTokenFor, revokeSession, SESSION_LIFETIME_MS } from 
 import { FailureLimiter } from '../failure-limiter.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
+
+const SignedIn = z.object({
+  signedIn: z.literal(true),
+  account: z.object({ name: z.string(), role: z.enum(ROLES) }),
+  csrfToken: z.string().describe('send it in the csrfHeader header on every write made with this session'),
+  csrfHeader: z.string(),
+  expiresAt: z.string(),
+});
+const SignedOut = z.object({ signedIn: z.literal(false) });
 
 const SignIn = z.object({ name: text({ min: 1, max: 60 }), password: z.string().min(1).max(PASSWORD_MAX) });
 
@@ -39,7 +49,7 @@ export function sessionRoutes(svc: ReleaseServices, o: SessionRouteOptions = {})
   const byName = new FailureLimiter({ max: l.perName, windowMs: l.windowMs });
   const byAddress = new FailureLimiter({ max: l.perAddress, windowMs: l.windowMs });
   return [
-    route({ method: 'post', path: '/api/session', tag: 'session', summary: 'Sign in to the portal with an account name and password', body: SignIn,
+    route({ method: 'post', path: '/api/session', tag: 'session', summary: 'Sign in to the portal with an account name and password', body: SignIn, response: SignedIn,
       handler: async (c, { body }) => {
         const address = clientAddress(c);
         const wait = Math.max(byName.retryAfter(body.name), byAddress.retryAfter(address));
@@ -58,16 +68,16 @@ export function sessionRoutes(svc: ReleaseServices, o: SessionRouteOptions = {})
         const s = await createSession(svc.store.db, account.id);
         await recordAudit(svc.store.db, { actor: account.name, action: 'sign_in', subject: account.name, detail: { address, session: s.id } });
         setCookie(c, SESSION_COOKIE, s.secret, { path: '/', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: SESSION_LIFETIME_MS / 1000 });
-        return c.json({ signedIn: true, account: { name: account.name, role: account.role }, csrfToken: csrfTokenFor(s.secret), csrfHeader: CSRF_HEADER, expiresAt: s.expiresAt });
+        return c.json({ signedIn: true as const, account: { name: account.name, role: account.role }, csrfToken: csrfTokenFor(s.secret), csrfHeader: CSRF_HEADER, expiresAt: s.expiresAt });
       } }),
-    route({ method: 'get', path: '/api/session', tag: 'session', summary: 'Who is signed in (and the CSRF token for writes), or signedIn: false',
+    route({ method: 'get', path: '/api/session', tag: 'session', summary: 'Who is signed in (and the CSRF token for writes), or signedIn: false', response: z.discriminatedUnion('signedIn', [SignedIn, SignedOut]),
       handler: async (c) => {
         c.header('cache-control', 'no-store');
         const s = await sessionOf(c, svc.store);
-        if (!s) return c.json({ signedIn: false });
-        return c.json({ signedIn: true, account: { name: s.who.name, role: s.who.role }, csrfToken: csrfTokenFor(s.secret), csrfHeader: CSRF_HEADER, expiresAt: s.who.expiresAt });
+        if (!s) return c.json({ signedIn: false as const });
+        return c.json({ signedIn: true as const, account: { name: s.who.name, role: s.who.role }, csrfToken: csrfTokenFor(s.secret), csrfHeader: CSRF_HEADER, expiresAt: s.who.expiresAt });
       } }),
-    route({ method: 'post', path: '/api/session/sign-out', tag: 'session', summary: 'End this portal session', role: 'viewer',
+    route({ method: 'post', path: '/api/session/sign-out', tag: 'session', summary: 'End this portal session', role: 'viewer', response: SignedOut,
       handler: async (c) => {
         const s = await sessionOf(c, svc.store);
         if (s) {
@@ -75,7 +85,7 @@ export function sessionRoutes(svc: ReleaseServices, o: SessionRouteOptions = {})
           await recordAudit(svc.store.db, { actor: s.who.name, action: 'sign_out', subject: s.who.name, detail: { session: s.who.sessionId } });
         }
         deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
-        return c.json({ signedIn: false });
+        return c.json({ signedIn: false as const });
       } }),
   ];
 }

@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { extname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, Next } from 'hono';
+
+/** Where `npm run build:web` writes the portal (web/dist beside src/). */
+export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf',
+  '.json': 'application/json', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8', '.map': 'application/json',
+};
+
+/**
+ * The page's own rules for the browser: scripts and styles only from this origin (user-submitted text can
+ * never become code), no framing, no plugins, calls only back to this service.
+ */
+export const PORTAL_SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+/** Prefixes the API and downloads own: never answered with the portal's index page. */
+const SERVICE_PREFIXES = ['/api/', '/artifacts/', '/feeds/', '/releases/', '/streams/', '/coreos/', '/keys/'];
+
+/**
+ * The portal's static files, and its index page for every client-side route (a path without a file
+ * extension). Files are looked up under the built folder only: `..`, encoded separators, dot-files and
+ * symlinks that leave the folder are not found.
+ */
+export function portalPages(o: { dir?: string } = {}) {
+  const dir = o.dir ?? DEFAULT_PORTAL_DIR;
+  let root: Promise<string | undefined> | undefined;
+  const rootDir = () => (root ??= realpath(dir).catch(() => undefined));
+  return async (c: Context, next: Next) => {
+    const path = c.req.path;
+    if (SERVICE_PREFIXES.some((p) => path.startsWith(p) || `${path}/` === p)) return next();
+    const base = await rootDir();
+    if (!base) {
+      if (path !== '/') return next();
+      return c.text('Herd is running; the portal has not been built (npm run build:web). The API is at /api/openapi.json.\n', 200, PORTAL_SECURITY_HEADERS);
+    }
+    const segments = path.split('/').filter(Boolean);
+    if (segments.some((s) => s.startsWith('.') || s.includes('\\') || s.includes('\0'))) return next();
+    const wantsFile = extname(path) !== '';
+    const file = wantsFile ? await inside(base, join(base, ...segments)) : undefined;
+    if (wantsFile && !file) return next();
+    const target = file ?? join(base, 'index.html');
+    const type = TYPES[extname(target)] ?? 'application/octet-stream';
+    // Hashed assets never change; the index page must be re-read so a new build shows up at once.
+    const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const body = Readable.toWeb(createReadStream(target)) as ReadableStream;
+    return c.body(body, 200, { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
+  };
+}
+
+/** The file's real path when it is a regular file inside `base`, else undefined. */
+async function inside(base: string, candidate: string): Promise<string | undefined> {
+  try {
+    const real = await realpath(candidate);
+    if (!real.startsWith(base + sep)) return undefined;
+    return (await lstat(real)).isFile() ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}

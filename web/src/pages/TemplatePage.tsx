@@ -1,0 +1,6 @@
+import { PageSection, Title } from '@patternfly/react-core';
+
+// Placeholder until this page is written (issue #10).
+export function TemplatePage() {
+  return <PageSection><Title headingLevel="h1">TemplatePage</Title></PageSection>;
+}
