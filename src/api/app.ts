@@ -9,6 +9,7 @@ import { errorResponse, notFoundResponse } from './http-errors.ts';
 import { mountRoutes, openApiDocument, route, type RouteDef } from './route-table.ts';
 import { portalPages } from './portal-pages.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { recipeSchemaRoutes } from './routes/recipe-schema.ts';
 import { downloadRoutes } from './routes/downloads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { productRoutes } from './routes/products.ts';
@@ -46,6 +47,7 @@ export function routeTable(svc: ReleaseServices, o: AppOptions = {}, docs = new 
       handler: async (c) => { await svc.queue.list({ limit: 1 }); return c.json({ ok: true as const }); } }),
     ...productRoutes(svc),
     ...catalogRoutes(svc),
+    ...recipeSchemaRoutes(),
     ...releaseRoutes(svc, () => docs.clear()),
     ...jobRoutes(svc, { pollMs: o.eventPollMs ?? 250, maxStreams: o.maxEventStreams ?? 64 }),
     ...tokenRoutes(svc),
