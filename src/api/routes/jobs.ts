@@ -5,6 +5,7 @@ import type { ReleaseServices } from '../../release/services.ts';
 import { PRODUCT_ID } from '../../store/products.ts';
 import { CHANNELS } from '../../store/releases.ts';
 import { buildToPublish } from '../../worker/handlers.ts';
+import { JobView } from '../response-schemas.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
@@ -29,15 +30,15 @@ export function jobRoutes(svc: ReleaseServices, o: { pollMs: number; maxStreams:
     return job;
   };
   return [
-    route({ method: 'get', path: '/api/jobs', tag: 'jobs', summary: 'List jobs, newest first', role: 'viewer', query: Filter,
+    route({ method: 'get', path: '/api/jobs', tag: 'jobs', summary: 'List jobs, newest first', role: 'viewer', query: Filter, response: z.object({ jobs: z.array(JobView) }),
       handler: async (c, { query }) => c.json({ jobs: await svc.queue.list(query) }) }),
-    route({ method: 'get', path: '/api/jobs/:id', tag: 'jobs', summary: 'One job', role: 'viewer', params: Id,
+    route({ method: 'get', path: '/api/jobs/:id', tag: 'jobs', summary: 'One job', role: 'viewer', params: Id, response: JobView,
       handler: async (c, { params }) => c.json(await need(params.id)) }),
-    route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'contributor', params: Id,
+    route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'contributor', params: Id, response: JobView,
       handler: async (c, { params }) => c.json(await svc.queue.cancel(params.id)) }),
     route({ method: 'post', path: '/api/publish', tag: 'jobs', role: 'publisher',
       summary: 'Publish the output of a succeeded build job of this service as a release (a job); no server path is ever taken',
-      body: PublishBody,
+      body: PublishBody, response: JobView, status: 202,
       handler: async (c, { body }) => {
         // checked now for a quick answer, and again by the job (authoritative)
         await buildToPublish(svc, '', body.build);

@@ -4,6 +4,7 @@ import type { ReleaseServices } from '../../release/services.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../../release/catalogue.ts';
 import { createProduct, getProduct, listProducts, type Product, PRODUCT_ID } from '../../store/products.ts';
 import { CHANNELS } from '../../store/releases.ts';
+import { IsoTime, JobView } from '../response-schemas.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
@@ -24,6 +25,11 @@ const NewBuild = z.strictObject({
 
 /** The product as the API shows it: its catalogue recipe id (stored where a recipe path once was). */
 const view = (p: Product) => ({ id: p.id, title: p.title, description: p.description, recipe: p.recipePath, createdAt: p.createdAt });
+const ProductView = z.object({
+  id: z.string(), title: z.string(), description: z.string(),
+  recipe: z.string().nullable().describe('the catalogue recipe id the product builds (null for a product made by `herd publish`)'),
+  createdAt: IsoTime,
+});
 
 export function productRoutes(svc: ReleaseServices): RouteDef[] {
   const need = async (id: string) => {
@@ -32,9 +38,9 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
     return p;
   };
   return [
-    route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per catalogue recipe)',
+    route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per catalogue recipe)', response: z.object({ products: z.array(ProductView) }),
       handler: async (c) => c.json({ products: (await listProducts(svc.store.db)).map(view) }) }),
-    route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct,
+    route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct, response: ProductView, status: 201,
       handler: async (c, { body }) => {
         const recipe = body.recipe ?? body.id;
         if (await getProduct(svc.store.db, body.id)) {
@@ -43,10 +49,10 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
         await resolveCatalogueRecipe(svc.recipesDir, recipe);
         return c.json(view(await createProduct(svc.store.db, { id: body.id, title: body.title, description: body.description, recipePath: recipe })), 201);
       } }),
-    route({ method: 'get', path: '/api/products/:id', tag: 'products', summary: 'One product', params: ProductParams,
+    route({ method: 'get', path: '/api/products/:id', tag: 'products', summary: 'One product', params: ProductParams, response: ProductView,
       handler: async (c, { params }) => c.json(view(await need(params.id))) }),
     route({ method: 'post', path: '/api/products/:id/builds', tag: 'products', summary: 'Build the product\'s catalogue recipe (a job); takes no path', role: 'contributor',
-      params: ProductParams, body: NewBuild,
+      params: ProductParams, body: NewBuild, response: JobView, status: 202,
       handler: async (c, { params, body }) => {
         const p = await need(params.id);
         const recipe = p.recipePath ?? p.id;

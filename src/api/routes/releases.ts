@@ -8,6 +8,7 @@ import { listArtifacts } from '../../store/artifacts.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
+import { ArtifactView, CloudImageView, PackageRefView, ReleaseView } from '../response-schemas.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
@@ -25,6 +26,21 @@ const CloudImageInput = z.object({
   imageId: text({ min: 1, max: 200 }),
 });
 
+const ReleaseDetail = ReleaseView.extend({
+  artifacts: z.array(ArtifactView.extend({ url: z.string().describe('download path on this server'), signatureUrl: z.string() })),
+  cloudImages: z.array(CloudImageView),
+});
+const ReleaseRef = z.object({ id: z.uuid(), version: z.string(), recipeDigest: z.string() });
+const ReleaseDiff = z.object({
+  from: ReleaseRef,
+  to: ReleaseRef,
+  packages: z.object({
+    added: z.array(PackageRefView),
+    removed: z.array(PackageRefView),
+    changed: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string() })),
+  }),
+});
+
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
   const need = async (id: string) => {
     const r = await getRelease(svc.store.db, id);
@@ -32,22 +48,22 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
     return r;
   };
   return [
-    route({ method: 'get', path: '/api/releases', tag: 'releases', summary: 'List releases, newest first', query: Filter,
+    route({ method: 'get', path: '/api/releases', tag: 'releases', summary: 'List releases, newest first', query: Filter, response: z.object({ releases: z.array(ReleaseView) }),
       handler: async (c, { query }) => c.json({ releases: await listReleases(svc.store.db, { productId: query.product, channel: query.channel, state: query.state }) }) }),
-    route({ method: 'get', path: '/api/releases/:id', tag: 'releases', summary: 'A release with its artifacts, cloud images and package manifest', params: Id,
+    route({ method: 'get', path: '/api/releases/:id', tag: 'releases', summary: 'A release with its artifacts, cloud images and package manifest', params: Id, response: ReleaseDetail,
       handler: async (c, { params }) => {
         const r = await need(params.id);
         const artifacts = (await listArtifacts(svc.store.db, [r.id])).map((a) => ({ ...a, url: `/artifacts/${a.location}`, signatureUrl: `/artifacts/${a.signature}` }));
         return c.json({ ...r, artifacts, cloudImages: await listCloudImages(svc.store.db, [r.id]) });
       } }),
     route({ method: 'get', path: '/api/releases/:id/diff', tag: 'releases', summary: 'Package changes since another release (?from=ID)',
-      params: Id, query: z.object({ from: z.uuid() }),
+      params: Id, query: z.object({ from: z.uuid() }), response: ReleaseDiff,
       handler: async (c, { params, query }) => {
         const [to, from] = await Promise.all([need(params.id), need(query.from)]);
         return c.json({ from: { id: from.id, version: from.version, recipeDigest: from.recipeDigest }, to: { id: to.id, version: to.version, recipeDigest: to.recipeDigest }, packages: diffPackages(from.packages, to.packages) });
       } }),
     route({ method: 'post', path: '/api/releases/:id/cloud-images', tag: 'releases', summary: 'Record an uploaded cloud image (write-once per platform, region and architecture)', role: 'publisher',
-      params: Id, body: CloudImageInput,
+      params: Id, body: CloudImageInput, response: z.array(CloudImageView), status: 201,
       handler: async (c, { params, body }) => {
         const r = await need(params.id);
         await republish(svc.store, await svc.signer(), svc.feed, (tx) => recordCloudImage(tx, { releaseId: r.id, ...body }));
@@ -55,7 +71,7 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
         return c.json(await listCloudImages(svc.store.db, [r.id]), 201);
       } }),
     route({ method: 'post', path: '/api/releases/:id/promote', tag: 'releases', summary: 'Move a release to another channel (testing → stable)', role: 'publisher',
-      params: Id, body: z.object({ to: z.enum(CHANNELS) }),
+      params: Id, body: z.object({ to: z.enum(CHANNELS) }), response: ReleaseView,
       handler: async (c, { params, body, who }) => {
         const r = await promoteRelease(svc, params.id, body.to);
         changed();
@@ -63,7 +79,7 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
         return c.json(r);
       } }),
     route({ method: 'post', path: '/api/releases/:id/revoke', tag: 'releases', summary: 'Revoke a release, with a reason', role: 'publisher',
-      params: Id, body: z.object({ reason: text({ min: 3, max: 1000 }) }),
+      params: Id, body: z.object({ reason: text({ min: 3, max: 1000 }) }), response: ReleaseView,
       handler: async (c, { params, body, who }) => {
         const r = await revokeRelease(svc, params.id, body.reason);
         changed();
