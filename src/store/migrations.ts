@@ -158,6 +158,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The template library (#10): community recipes, their revisions (each checked by a build job) and peer
+    // reviews bound to one revision. A review is never deleted: a new revision dismisses it (dismissed_at).
+    '0006_template_library': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('templates')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('slug', 'text', (c) => c.notNull().unique())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('extends', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('templates_author').on('templates').column('author').execute();
+        await db.schema.createTable('template_revisions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('template_id', 'text', (c) => c.notNull().references('templates.id'))
+          .addColumn('number', 'integer', (c) => c.notNull())
+          .addColumn('recipe_text', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('check_job_id', 'text')
+          .addColumn('check_state', 'text', (c) => c.notNull())
+          .addColumn('check_detail', 'text')
+          .addUniqueConstraint('template_revisions_number', ['template_id', 'number'])
+          .execute();
+        await db.schema.createTable('template_reviews')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('revision_id', 'text', (c) => c.notNull().references('template_revisions.id'))
+          .addColumn('reviewer', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text', (c) => c.notNull())
+          .addColumn('comment', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('dismissed_at', 'text')
+          .execute();
+        await db.schema.createIndex('template_reviews_revision').on('template_reviews').column('revision_id').execute();
+      },
+    },
   };
 }
 

@@ -156,6 +156,48 @@ export interface AuditTable {
   detail: string;
 }
 
+export type TemplateCheckState = 'pending' | 'running' | 'passed' | 'failed';
+export type TemplateVerdict = 'approve' | 'request_changes';
+
+/** A community recipe of the template library; `author` is who submitted it (src/library/review-policy.ts: actorOf). */
+export interface TemplateTable {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  author: string;
+  /** Id of the official catalogue recipe it extends, if any. */
+  extends: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One submitted text of a template, numbered from 1; its check is a build job (build, boot test, size budget). */
+export interface TemplateRevisionTable {
+  id: string;
+  template_id: string;
+  number: number;
+  recipe_text: string;
+  /** sha256 (hex) of recipe_text: what a review binds to. */
+  digest: string;
+  created_at: string;
+  check_job_id: string | null;
+  check_state: TemplateCheckState;
+  /** JSON of the check's outcome (src/library/template-check.ts CheckDetail), once the job ended. */
+  check_detail: string | null;
+}
+
+/** A reviewer's verdict on one revision; dismissed (never deleted) when a new revision supersedes it. */
+export interface TemplateReviewTable {
+  id: string;
+  revision_id: string;
+  reviewer: string;
+  verdict: TemplateVerdict;
+  comment: string;
+  created_at: string;
+  dismissed_at: string | null;
+}
+
 export interface Schema {
   products: ProductTable;
   releases: ReleaseTable;
@@ -170,4 +212,7 @@ export interface Schema {
   accounts: AccountTable;
   sessions: SessionTable;
   audit_log: AuditTable;
+  templates: TemplateTable;
+  template_revisions: TemplateRevisionTable;
+  template_reviews: TemplateReviewTable;
 }
