@@ -173,3 +173,21 @@ test('a removal in a recipe that extends nothing is an error, not a package name
   assert.deepEqual(recipe.disk.boot, ['uefi']);
   assert.match(issuesOf(file('root-def2.yaml', minimal + 'outputs: ["!vhd"]\n'))[0]!.hint!, /outputs holds: raw, qcow2/);
 });
+
+test('a recipe given as text loads like a file: issues at line:col of the text, extends only through the file the caller resolved', async () => {
+  const { loadRecipeText } = await import('./load.ts');
+  const parent = file('text-parent.yaml', minimal + 'packages: [less]\n');
+  const loaded = loadRecipeText('name: child\ndescription: from text\nextends: parent\npackages: [curl]\n', { name: 'recipe.yaml', extendsFile: parent });
+  assert.deepEqual(loaded.recipe.packages, ['less', 'curl']);
+  assert.deepEqual(loaded.chain, ['recipe.yaml', parent]);
+  const issuesOfText = (text: string, extendsFile?: string) => {
+    try { loadRecipeText(text, { name: 'recipe.yaml', extendsFile }); } catch (e) { assert.ok(e instanceof RecipeError); return e.issues; }
+    assert.fail('recipe was accepted');
+  };
+  const typo = issuesOfText(minimal + 'pakages: [x]\n');
+  assert.deepEqual(typo.map((i) => `${i.file}:${i.line}:${i.column} ${i.message}`), ['recipe.yaml:6:1 unknown key "pakages"']);
+  assert.match(issuesOfText(minimal + 'extends: ../../etc/passwd\n')[0]!.message, /cannot extend another here/);
+  const sourced = issuesOfText(minimal + 'files:\n  - path: /etc/x\n    source: /etc/shadow\n');
+  assert.deepEqual(sourced.map((i) => [i.path, i.line]), [['files[0].source', 8]]);
+  assert.equal(issuesOfText('name: [\n')[0]!.path, '(yaml)');
+});

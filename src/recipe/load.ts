@@ -4,7 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { recipeSchema, type Recipe } from './schema.ts';
 import { formatPath, RecipeError, type Path, type RecipeIssue } from './issues.ts';
-import { readYamlSource, type YamlSource } from './yaml-source.ts';
+import { parseYamlSource, readYamlSource, type YamlSource } from './yaml-source.ts';
 import { locateMerged, mergeRecipes, originOf, stripRemovals, type MergeIssue, type Origin } from './merge.ts';
 import { closest, knownKeys } from './known-keys.ts';
 import { checkRecipe } from './check.ts';
@@ -24,7 +24,19 @@ const MAX_DEPTH = 16;
 
 /** parse (every file of the `extends` chain) → merge → validate → cross-check; throws RecipeError with every issue. */
 export function loadRecipe(file: string): LoadedRecipe {
-  const { sources, issues } = readChain(resolve(file));
+  return loadChain(readChain(resolve(file)));
+}
+
+/**
+ * loadRecipe for a recipe held as text (a template submitted to the library): issues name `name` with the
+ * line and column in the text. Its `extends` is never resolved against a folder: the caller passes the file
+ * it resolved the value to (`extendsFile`), and without one a text that extends anything is refused.
+ */
+export function loadRecipeText(text: string, o: { name: string; extendsFile?: string }): LoadedRecipe {
+  return loadChain(readChain(o.name, { text, extendsFile: o.extendsFile }));
+}
+
+function loadChain({ sources, issues }: { sources: YamlSource[]; issues: RecipeIssue[] }): LoadedRecipe {
   if (issues.length) throw new RecipeError(issues);
   const mergeIssues: MergeIssue[] = [];
   // the root recipe inherits nothing: a "!x" in it removes nothing
@@ -45,8 +57,11 @@ export function loadRecipe(file: string): LoadedRecipe {
   return { recipe: parsed.data, digest: recipeDigest(parsed.data), imageDigest: recipeDigest(image as Recipe), chain: sources.map((s) => s.file).reverse() };
 }
 
-/** Reads the recipe and its ancestors; returns them root ancestor first, with paths made absolute. */
-function readChain(start: string): { sources: YamlSource[]; issues: RecipeIssue[] } {
+/**
+ * Reads the recipe and its ancestors; returns them root ancestor first, with paths made absolute. With
+ * `fromText`, the first recipe is that text (named `start`) and its parent is `fromText.extendsFile`.
+ */
+function readChain(start: string, fromText?: { text: string; extendsFile?: string }): { sources: YamlSource[]; issues: RecipeIssue[] } {
   const sources: YamlSource[] = [];
   const seen: string[] = [];
   let file: string | undefined = start;
@@ -58,21 +73,32 @@ function readChain(start: string): { sources: YamlSource[]; issues: RecipeIssue[
         hint: 'a recipe must not extend itself, directly or through others' }] };
     }
     seen.push(file);
-    const { source, issues } = readYamlSource(file, display(file));
+    const text = fromText && sources.length === 0;
+    const { source, issues } = text ? parseYamlSource(fromText.text, file) : readYamlSource(file, display(file));
     if (!source) return { sources, issues };
     if (typeof source.value !== 'object' || Array.isArray(source.value)) {
-      return { sources, issues: [{ file: display(file), line: 1, column: 1, path: '(top level)', message: 'a recipe is a YAML mapping', hint: 'start with `name: ...`' }] };
+      return { sources, issues: [{ file: text ? file : display(file), line: 1, column: 1, path: '(top level)', message: 'a recipe is a YAML mapping', hint: 'start with `name: ...`' }] };
     }
     const value = source.value as Record<string, unknown>;
+    // a text has no folder: a files[].source in it would read whatever the process's working directory holds
+    const sourced = text ? textFileSources(source, value) : [];
+    if (sourced.length) return { sources, issues: sourced };
     absolutiseSources(value, dirname(file));
     sources.unshift(source);
     const ext = value.extends;
     if (ext === undefined) break;
     if (typeof ext !== 'string') return { sources, issues: [issueIn(source, ['extends'], 'must be a path to another recipe')] };
-    file = resolve(dirname(file), ext);
+    if (text && !fromText.extendsFile) return { sources, issues: [issueIn(source, ['extends'], 'this recipe cannot extend another here')] };
+    file = text ? fromText.extendsFile! : resolve(dirname(file), ext);
     if (!existsSync(file)) return { sources, issues: [issueIn(source, ['extends'], `no such recipe: ${display(file)}`, 'the path is relative to this recipe\'s folder')] };
   }
   return { sources, issues: [] };
+}
+
+function textFileSources(src: YamlSource, value: Record<string, unknown>): RecipeIssue[] {
+  if (!Array.isArray(value.files)) return [];
+  return value.files.flatMap((f, i) => (f && typeof f === 'object' && 'source' in f
+    ? [issueIn(src, ['files', i, 'source'], 'a recipe given as text cannot add files by source', 'write the file inline with content:')] : []));
 }
 
 /** `files[].source` is relative to the recipe that names it; fix that before merging loses which file it was. */
