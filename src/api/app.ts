@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { recipeSchemaRoutes } from './routes/recipe-schema.ts';
 import { downloadRoutes } from './routes/downloads.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobOutputRoutes } from './routes/job-outputs.ts';
 import { productRoutes } from './routes/products.ts';
 import { releaseRoutes } from './routes/releases.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -50,6 +51,7 @@ export function routeTable(svc: ReleaseServices, o: AppOptions = {}, docs = new 
     ...recipeSchemaRoutes(),
     ...releaseRoutes(svc, () => docs.clear()),
     ...jobRoutes(svc, { pollMs: o.eventPollMs ?? 250, maxStreams: o.maxEventStreams ?? 64 }),
+    ...jobOutputRoutes(svc, { dataDir: o.dataDir }),
     ...tokenRoutes(svc),
     ...sessionRoutes(svc, o.session),
     ...accountRoutes(svc),
