@@ -12,6 +12,10 @@ case "${1:-all}" in
   *) echo "usage: scripts/test.sh [unit|fast|all]" >&2; exit 2 ;;
 esac
 echo "# node $(node --version), ${#files[@]} test files" >&2
+# the browser tests (test/e2e) drive the built portal, so build it first (quiet unless it fails)
+if [ "${1:-all}" != unit ]; then
+  out="$(npm run --silent build:web 2>&1)" || { echo "$out" >&2; exit 1; }
+fi
 # test/build builds a real image there; the QA boot tests in test/qa (which run after it) boot it
 if [ "$(id -u)" -eq 0 ]; then
   export HERD_TEST_IMAGE="${HERD_TEST_IMAGE:-$PWD/.herd/test-images/small/disk.raw}"
