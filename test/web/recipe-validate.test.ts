@@ -12,7 +12,7 @@ import { recipeValidatorAjv, recipeValidatorModule } from '../../web/recipe-vali
 const schema = recipeJsonSchema();
 const runtime = recipeValidatorAjv().compile(schema) as RecipeValidator;
 const at = (ps: Problem[]) => ps.map((p) => `${p.line}:${p.column} ${p.severity} ${p.path}: ${p.message}`);
-const HEAD = 'name: web\ndescription: A web server\ndistribution: { name: debian, release: "12" }\n';
+const HEAD = 'name: web\ndescription: A web server\ndistribution: { name: debian, release: "12" }\nsize-budget: { qcow2: 300MiB }\n';
 
 describe('recipe problems at line and column', () => {
   it('a valid recipe, removals included, has none', () => {
@@ -32,23 +32,23 @@ describe('recipe problems at line and column', () => {
 
   it('an unknown key is placed on the key, with the closest known one', () => {
     assert.deepEqual(at(recipeProblems(`${HEAD}ssh:\n  pasword-authentication: false\n`, runtime, { schema })), [
-      '5:3 error ssh.pasword-authentication: unknown key "pasword-authentication" (did you mean "password-authentication"?)',
+      '6:3 error ssh.pasword-authentication: unknown key "pasword-authentication" (did you mean "password-authentication"?)',
     ]);
   });
 
   it('a wrong type inside a list item is placed on the value, not the item, and the removal alternative stays quiet', () => {
     const ps = recipeProblems(`${HEAD}files:\n  - path: /etc/a\n    content: a\n  - path: /etc/b\n    content: b\n    mode: 777\n`, runtime);
-    assert.deepEqual(at(ps), ['9:11 error files[1].mode: must be string']);
+    assert.deepEqual(at(ps), ['10:11 error files[1].mode: must be string']);
   });
 
   it('an enum names its values', () => {
-    assert.deepEqual(at(recipeProblems('name: web\ndescription: d\ndistribution:\n  name: fedora\n  release: "40"\n', runtime)), [
+    assert.deepEqual(at(recipeProblems('name: web\ndescription: d\ndistribution:\n  name: fedora\n  release: "40"\nsize-budget: {}\n', runtime)), [
       '4:9 error distribution.name: must be one of: debian',
     ]);
   });
 
   it('missing keys are reported on a recipe that extends nothing, and not on one that may inherit them', () => {
-    assert.deepEqual(at(recipeProblems('packages: [nginx]\n', runtime)).map((s) => s.replace(/^\S+ /, '')), [
+    assert.deepEqual(at(recipeProblems('packages: [nginx]\n', runtime)).map((s) => s.replace(/^\S+ /, '')).filter((s) => !s.startsWith('hint')), [
       'error (top level): missing required key "name"', 'error (top level): missing required key "description"', 'error (top level): missing required key "distribution"',
     ]);
     assert.deepEqual(recipeProblems('extends: base\npackages: [nginx]\n', runtime), []);
@@ -67,9 +67,20 @@ describe('recipe problems at line and column', () => {
     assert.deepEqual(recipeProblems('extends: base\n', runtime, { officialIds: ['base'] }), []);
   });
 
+  it('the other template rules are hints too: a path in extends, archive, files where the build loads code, no size budget', () => {
+    const ps = recipeProblems(`extends: ../base.yaml\narchive: { keyring: /etc/shadow }\nfiles:\n  - path: /etc/./../usr/lib/x.so\n    content: x\n`, runtime, { officialIds: ['base'] });
+    assert.deepEqual(at(ps).filter((s) => s.includes(' hint ')), [
+      '1:10 hint extends: extends names an official recipe by its id, never a path (e.g. `extends: base`)',
+      '2:10 hint archive: a template cannot choose its archive: it builds from the distribution\'s official one',
+      '4:11 hint files[0].path: a template cannot write /etc/./../usr/lib/x.so: programs and loader settings the build runs live there',
+    ]);
+    assert.deepEqual(at(recipeProblems('name: web\ndescription: d\ndistribution: { name: debian, release: "12" }\n', runtime)), ['1:1 hint (top level): a template needs a size budget: add `size-budget: {qcow2: 300MiB}` or extend a recipe that has one']);
+    assert.deepEqual(recipeProblems(`${HEAD}files:\n  - path: /etc/usr/x\n    content: x\n`, runtime), []);
+  });
+
   it('keys that need JSON Pointer escapes are found', () => {
     assert.deepEqual(at(recipeProblems(`${HEAD}cloud-init:\n  platforms:\n    "a/b~c": [x]\n`, runtime)).map((s) => s.replace(/: must.*/, '')), [
-      '6:15 error cloud-init.platforms.a/b~c[0]',
+      '7:15 error cloud-init.platforms.a/b~c[0]',
     ]);
   });
 });

@@ -161,18 +161,43 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** Official recipe ids, as the server's catalogue names them (src/release/catalogue.ts RECIPE_ID). */
+const RECIPE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Where the build's own commands load code from (src/library/template-recipe.ts): a template may not write there. */
+const BUILD_TIME_CODE = [/^\/usr(\/|$)/, /^\/(s?bin|lib[^/]*)(\/|$)/, /^\/etc\/ld\.so/, /^\/etc\/nsswitch\.conf$/, /^\/etc\/alternatives(\/|$)/];
+
 /** The library's rules for submitted templates, as the server applies them; shown as hints, the server decides. */
 function templateHints(recipe: Record<string, unknown>, locate: (p: Segment[], key?: boolean) => { line: number; column: number }, o: ValidateOptions): Problem[] {
   const hints: Problem[] = [];
   const hint = (path: Segment[], message: string) => hints.push({ ...locate(path), path: formatPath(path), message, severity: 'hint' });
+  const ext = recipe.extends;
+  if (ext !== undefined && (typeof ext !== 'string' || !RECIPE_ID.test(ext))) {
+    hint(['extends'], 'extends names an official recipe by its id, never a path (e.g. `extends: base`)');
+  } else if (typeof ext === 'string' && o.officialIds && !o.officialIds.includes(ext)) {
+    const near = closest(ext, [...o.officialIds]);
+    hint(['extends'], `"${ext}" is not an official recipe id${near ? ` (did you mean "${near}"?)` : ''}`);
+  }
+  if (recipe.archive !== undefined) hint(['archive'], 'a template cannot choose its archive: it builds from the distribution\'s official one');
   if (Array.isArray(recipe.files)) {
-    recipe.files.forEach((f, i) => {
-      if (f && typeof f === 'object' && 'source' in f) hint(['files', i, 'source'], 'a template cannot read files on the server: write the file inline with `content`');
+    recipe.files.forEach((f: unknown, i) => {
+      if (!f || typeof f !== 'object') return;
+      if ('source' in f) hint(['files', i, 'source'], 'a template cannot read files on the server: write the file inline with `content`');
+      const p = (f as { path?: unknown }).path;
+      if (typeof p === 'string' && BUILD_TIME_CODE.some((re) => re.test(normalise(p)))) {
+        hint(['files', i, 'path'], `a template cannot write ${p}: programs and loader settings the build runs live there`);
+      }
     });
   }
-  if (o.officialIds && typeof recipe.extends === 'string' && !o.officialIds.includes(recipe.extends)) {
-    const near = closest(recipe.extends, [...o.officialIds]);
-    hint(['extends'], `"${recipe.extends}" is not an official recipe id${near ? ` (did you mean "${near}"?)` : ''}`);
-  }
+  if (ext === undefined && recipe['size-budget'] === undefined) hint([], 'a template needs a size budget: add `size-budget: {qcow2: 300MiB}` or extend a recipe that has one');
   return hints;
+}
+
+/** posix.normalize for absolute paths: `/./usr//bin/../lib` → `/usr/lib`. */
+function normalise(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '..') out.pop();
+    else if (seg && seg !== '.') out.push(seg);
+  }
+  return `/${out.join('/')}`;
 }
