@@ -14,10 +14,13 @@ import { downloadRoutes } from './routes/downloads.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobOutputRoutes } from './routes/job-outputs.ts';
 import { productRoutes } from './routes/products.ts';
+import { releaseInsightRoutes } from './routes/release-insights.ts';
 import { releaseRoutes } from './routes/releases.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { sessionRoutes, type SessionRouteOptions } from './routes/session.ts';
+import { libraryRoutes } from './routes/library.ts';
+import type { LibraryOptions } from '../library/library.ts';
 
 export interface AppOptions {
   /** Who the caller is; defaults to API tokens (Authorization: Bearer), then the portal session cookie. */
@@ -39,6 +42,8 @@ export interface AppOptions {
   portalDir?: string;
   /** Sign-in rate limits (tests lower them). */
   session?: SessionRouteOptions;
+  /** Template library submission rate limit (tests lower it). */
+  library?: LibraryOptions;
 }
 
 /** Every API route, as data (the route constructors only close over `svc`: the document needs no service). */
@@ -50,11 +55,13 @@ export function routeTable(svc: ReleaseServices, o: AppOptions = {}, docs = new 
     ...catalogRoutes(svc),
     ...recipeSchemaRoutes(),
     ...releaseRoutes(svc, () => docs.clear()),
+    ...releaseInsightRoutes(svc),
     ...jobRoutes(svc, { pollMs: o.eventPollMs ?? 250, maxStreams: o.maxEventStreams ?? 64 }),
     ...jobOutputRoutes(svc, { dataDir: o.dataDir }),
     ...tokenRoutes(svc),
     ...sessionRoutes(svc, o.session),
     ...accountRoutes(svc),
+    ...libraryRoutes(svc, o.library),
     ...downloadRoutes(svc, docs, o),
   ];
   return [...routes, route({ method: 'get', path: '/api/openapi.json', tag: 'service', summary: 'This document', handler: (c) => c.json(apiDocument(routes)) })];

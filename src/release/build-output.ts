@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import {
   type Manifest, manifestPackages, parseManifestText, QA_REPORT_PATH, type QaRecord,
 } from '../manifest/manifest-schema.ts';
+import { parseSizeReportText } from '../manifest/size-report-schema.ts';
 import { PRODUCT_ID } from '../store/products.ts';
 import { normaliseArch } from './platforms.ts';
 import { type CheckedFile, folderRoot, openChecked, readChecked } from './safe-file.ts';
@@ -27,6 +28,8 @@ export interface BuildOutput {
   outputs: Array<{ format: string; file: string; size: number; sha256: string; uncompressedSha256?: string; source: CheckedFile }>;
   /** The passing QA record and the report it binds; undefined for an untested build. */
   qa?: { record: QaRecord; report: string };
+  /** size-report.json's text when the manifest names one (checked against its sha256 and schema). */
+  sizeReport?: string;
   untested: boolean;
   /** Closes the image files; call it once stored (or on failure). */
   close(): Promise<void>;
@@ -65,9 +68,10 @@ export async function readBuildOutput(dir: string, o: ReadOptions = {}): Promise
       if (source.sha256 !== o.sha256) throw bad('publish.checksum_mismatch', `${where}: the file's sha256 differs from the manifest's ${o.sha256}`);
     }
     const qa = manifest.qa ? await checkQaRecord(root, manifestPath, manifest, manifest.qa) : undefined;
+    const sizeReport = manifest.sizeReport ? await checkSizeReport(root, manifestPath, manifest.sizeReport) : undefined;
     return {
       dir: root, name: manifest.name, version: manifest.version, architecture: normaliseArch(manifest.architecture),
-      recipeDigest: manifest.recipeDigest, packages: manifestPackages(manifest), outputs, qa, untested: !qa, close,
+      recipeDigest: manifest.recipeDigest, packages: manifestPackages(manifest), outputs, qa, sizeReport, untested: !qa, close,
     };
   } catch (e) {
     await close();
@@ -103,6 +107,21 @@ async function checkQaRecord(root: string, manifestPath: string, manifest: Manif
     throw bad('publish.qa_other_image', `${where}: ${qa.report} is about another disk than the manifest's qa.image`);
   }
   return { record: qa, report: report.text };
+}
+
+/** The size report must be the one the manifest binds, and a report this herd can read (it is served as it is). */
+async function checkSizeReport(root: string, manifestPath: string, ref: NonNullable<Manifest['sizeReport']>): Promise<string> {
+  const where = `${manifestPath}: sizeReport`;
+  let report: { text: string; sha256: string };
+  try {
+    report = await readChecked(root, ref.file, SMALL_FILE);
+  } catch (e) {
+    throw bad('publish.size_report_missing', `${where}: cannot use ${ref.file}: ${(e as Error).message}`);
+  }
+  if (report.sha256 !== ref.sha256) throw bad('publish.size_report_mismatch', `${where}: ${ref.file} is not the report the manifest's sizeReport.sha256 binds`);
+  const parsed = parseSizeReportText(report.text);
+  if (!parsed.ok) throw bad('publish.size_report_invalid', `${where}: ${ref.file}: ${parsed.problem}`);
+  return report.text;
 }
 
 function parseManifest(path: string, text: string): Manifest {

@@ -52,7 +52,7 @@ export async function publishRelease(svc: ReleaseServices, dir: string, options:
     await options.onVersion?.(version);
     const release = await createPendingRelease(svc.store.db, {
       productId, version, channel: options.channel ?? 'testing', recipeDigest: out.recipeDigest, packages: out.packages,
-      owner, untested: out.untested, qaRecord: out.qa?.record, qaReport: out.qa?.report,
+      owner, untested: out.untested, qaRecord: out.qa?.record, qaReport: out.qa?.report, sizeReport: out.sizeReport,
     });
     const stored: string[] = [];
     const heartbeat = setInterval(() => void touchRelease(svc.store.db, release.id, owner).catch(() => {}), HEARTBEAT_MS);

@@ -158,6 +158,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Each release keeps its build's size report (size-report.json, bound by the manifest's sha256), so the
+    // portal can chart where an image's bytes are and how its size moved across releases. Null before #10.
+    '0005_release_size_report': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('releases').addColumn('size_report', 'text').execute();
+      },
+    },
     // The template library (#10): community recipes, their revisions (each checked by a build job) and peer
     // reviews bound to one revision. A review is never deleted: a new revision dismisses it (dismissed_at).
     '0006_template_library': {

@@ -39,6 +39,8 @@ export async function createPendingRelease(db: Kysely<Schema>, r: {
   productId: string; version: string; channel: Channel; recipeDigest: string; packages: PackageRef[];
   /** The publishing attempt (job or CLI process): only it may publish or discard this release while it is alive. */
   owner?: string; untested?: boolean; qaRecord?: unknown; qaReport?: string;
+  /** size-report.json text, already checked against its manifest's sha256. */
+  sizeReport?: string;
 }): Promise<Release> {
   checkVersion(r.version);
   const existing = await findRelease(db, r.productId, r.version);
@@ -50,6 +52,7 @@ export async function createPendingRelease(db: Kysely<Schema>, r: {
     published_at: null, revoked_at: null, revoke_reason: null,
     owner: r.owner ?? null, touched_at: now, untested: r.untested ? 1 : 0,
     qa_record: r.qaRecord === undefined ? null : JSON.stringify(r.qaRecord), qa_report: r.qaReport ?? null,
+    size_report: r.sizeReport ?? null,
   };
   try {
     await db.insertInto('releases').values(row).execute();

@@ -36,6 +36,8 @@ export interface ReleaseTable {
   /** JSON of the manifest's QA record, and the QA report it binds (stored with the release). */
   qa_record: string | null;
   qa_report: string | null;
+  /** size-report.json of the build, as published (checked against the manifest's sha256); null when the build had none. */
+  size_report: string | null;
 }
 
 export interface ArtifactTable {

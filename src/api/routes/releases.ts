@@ -3,6 +3,7 @@ import { AppError } from '../../errors.ts';
 import { promoteRelease, revokeRelease } from '../../release/release-actions.ts';
 import { diffPackages } from '../../release/package-diff.ts';
 import { republish } from '../../release/republish.ts';
+import { securityFixes } from '../../release/security-fixes.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { listArtifacts } from '../../store/artifacts.ts';
 import { recordAudit } from '../../store/audit.ts';
@@ -39,6 +40,8 @@ const ReleaseDiff = z.object({
     removed: z.array(PackageRefView),
     changed: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string() })),
   }),
+  securityFixes: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string(), update: z.string().describe('e.g. deb13u2') }))
+    .describe('upgrades to a Debian stable-update revision (+deb13u2) the old version did not carry: security advisories use these, and so do point releases (src/release/security-fixes.ts)'),
 });
 
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
@@ -60,7 +63,8 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
       params: Id, query: z.object({ from: z.uuid() }), response: ReleaseDiff,
       handler: async (c, { params, query }) => {
         const [to, from] = await Promise.all([need(params.id), need(query.from)]);
-        return c.json({ from: { id: from.id, version: from.version, recipeDigest: from.recipeDigest }, to: { id: to.id, version: to.version, recipeDigest: to.recipeDigest }, packages: diffPackages(from.packages, to.packages) });
+        const packages = diffPackages(from.packages, to.packages);
+        return c.json({ from: { id: from.id, version: from.version, recipeDigest: from.recipeDigest }, to: { id: to.id, version: to.version, recipeDigest: to.recipeDigest }, packages, securityFixes: securityFixes(packages) });
       } }),
     route({ method: 'post', path: '/api/releases/:id/cloud-images', tag: 'releases', summary: 'Record an uploaded cloud image (write-once per platform, region and architecture)', role: 'publisher',
       params: Id, body: CloudImageInput, response: z.array(CloudImageView), status: 201,
