@@ -18,7 +18,8 @@ export type PostResult<P extends PostPaths> = Ok<paths[P] extends { post: infer 
 
 /** An API error as the service states it: a stable code, a message and a hint. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly hint?: string) {
+  /** `details`: what the service adds to some errors, e.g. a recipe's issues at line:col. */
+  constructor(readonly status: number, readonly code: string, message: string, readonly hint?: string, readonly details?: unknown) {
     super(message);
   }
 }
@@ -38,7 +39,7 @@ function fill(path: string, params: Record<string, string> = {}, query: Record<s
 async function answer<T>(res: Response): Promise<T> {
   const body = res.headers.get('content-type')?.startsWith('application/json') ? await res.json() : undefined;
   if (!res.ok) {
-    throw new ApiError(res.status, body?.code ?? 'http.error', body?.message ?? `${res.status} ${res.statusText}`, body?.hint);
+    throw new ApiError(res.status, body?.code ?? 'http.error', body?.message ?? `${res.status} ${res.statusText}`, body?.hint, body?.details);
   }
   return body as T;
 }
