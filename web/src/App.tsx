@@ -30,7 +30,10 @@ const NAV = [
 
 function AccountArea() {
   const { account, signOut } = useSession();
-  if (!account) return <Link to="/sign-in">Sign in</Link>;
+  const here = useLocation();
+  // back to this page after signing in (the sign-in page accepts only portal paths)
+  const next = here.pathname === '/sign-in' ? here.search : `?next=${encodeURIComponent(here.pathname + here.search)}`;
+  if (!account) return <Link to={`/sign-in${next}`}>Sign in</Link>;
   return (
     <span>
       <span data-testid="signed-in-as">{account.name} ({account.role})</span>{' '}

@@ -75,7 +75,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            products: {
+                                id: string;
+                                title: string;
+                                description: string;
+                                /** @description the catalogue recipe id the product builds (null for a product made by `herd publish`) */
+                                recipe: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -116,12 +126,20 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            description: string;
+                            /** @description the catalogue recipe id the product builds (null for a product made by `herd publish`) */
+                            recipe: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
                     };
                 };
                 /** @description error */
@@ -170,7 +188,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            title: string;
+                            description: string;
+                            /** @description the catalogue recipe id the product builds (null for a product made by `herd publish`) */
+                            recipe: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
                     };
                 };
                 /** @description error */
@@ -239,12 +265,33 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** @description the job kind's payload; every payload carries its own `v` version field */
+                            payload: unknown;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            attempts: number;
+                            maxAttempts: number;
+                            workerId: string | null;
+                            /** Format: date-time */
+                            runAfter: string;
+                            heartbeatAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                            result: unknown;
+                            error: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -291,7 +338,48 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            images: {
+                                /** @description the recipe id (recipes/<id>.yaml) */
+                                id: string;
+                                /** @description the product its releases are published under */
+                                product: string;
+                                title: string;
+                                summary: string;
+                                useCases: string[];
+                                personas: string[];
+                                platforms: string[];
+                                stack?: {
+                                    language: string;
+                                    version: string;
+                                    frameworks: string[];
+                                };
+                                notes?: string;
+                                extends?: string;
+                                distribution: {
+                                    name: string;
+                                    release: string;
+                                };
+                                qaSuites: string[];
+                                /** @description bytes */
+                                sizeBudget: {
+                                    qcow2?: number;
+                                    oci?: number;
+                                };
+                                /** @description the newest published, unrevoked release */
+                                latestRelease?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    version: string;
+                                    channel: string;
+                                    publishedAt: string | null;
+                                    untested: boolean;
+                                    qcow2Bytes?: number;
+                                };
+                            }[];
+                            /** @description ids of recipes that are not valid (why is the operator's business: `herd catalog`) */
+                            invalid: string[];
+                        };
                     };
                 };
                 /** @description error */
@@ -340,7 +428,70 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            useCases: {
+                                id: string;
+                                title: string;
+                                summary: string;
+                                /** @description catalogue image ids */
+                                images: string[];
+                            }[];
+                            personas: {
+                                id: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recipe-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recipe format as JSON Schema (the one `herd lint` validates with) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
                     };
                 };
                 /** @description error */
@@ -393,7 +544,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            releases: {
+                                /** Format: uuid */
+                                id: string;
+                                productId: string;
+                                version: string;
+                                /** @enum {string} */
+                                channel: "testing" | "stable";
+                                /** @enum {string} */
+                                state: "pending" | "published" | "failed";
+                                recipeDigest: string;
+                                packages: {
+                                    name: string;
+                                    version: string;
+                                    arch: string;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                publishedAt: string | null;
+                                revokedAt: string | null;
+                                revokeReason: string | null;
+                                untested: boolean;
+                                /** @description the QA record the release was published with (manifest.json `qa`), or null */
+                                qa: unknown;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -444,7 +620,55 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string;
+                            version: string;
+                            /** @enum {string} */
+                            channel: "testing" | "stable";
+                            /** @enum {string} */
+                            state: "pending" | "published" | "failed";
+                            recipeDigest: string;
+                            packages: {
+                                name: string;
+                                version: string;
+                                arch: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            revokedAt: string | null;
+                            revokeReason: string | null;
+                            untested: boolean;
+                            /** @description the QA record the release was published with (manifest.json `qa`), or null */
+                            qa: unknown;
+                            artifacts: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                releaseId: string;
+                                arch: string;
+                                format: string;
+                                fileName: string;
+                                location: string;
+                                size: number;
+                                sha256: string;
+                                uncompressedSha256: string | null;
+                                signature: string;
+                                /** @description download path on this server */
+                                url: string;
+                                signatureUrl: string;
+                            }[];
+                            cloudImages: {
+                                /** Format: uuid */
+                                releaseId: string;
+                                arch: string;
+                                platform: string;
+                                region: string;
+                                imageId: string;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -497,7 +721,47 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            from: {
+                                /** Format: uuid */
+                                id: string;
+                                version: string;
+                                recipeDigest: string;
+                            };
+                            to: {
+                                /** Format: uuid */
+                                id: string;
+                                version: string;
+                                recipeDigest: string;
+                            };
+                            packages: {
+                                added: {
+                                    name: string;
+                                    version: string;
+                                    arch: string;
+                                }[];
+                                removed: {
+                                    name: string;
+                                    version: string;
+                                    arch: string;
+                                }[];
+                                changed: {
+                                    name: string;
+                                    arch: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                            };
+                            /** @description upgrades to a Debian stable-update revision (+deb13u2) the old version did not carry: security advisories use these, and so do point releases (src/release/security-fixes.ts) */
+                            securityFixes: {
+                                name: string;
+                                arch: string;
+                                from: string;
+                                to: string;
+                                /** @description e.g. deb13u2 */
+                                update: string;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -554,12 +818,19 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            releaseId: string;
+                            arch: string;
+                            platform: string;
+                            region: string;
+                            imageId: string;
+                        }[];
                     };
                 };
                 /** @description error */
@@ -617,7 +888,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string;
+                            version: string;
+                            /** @enum {string} */
+                            channel: "testing" | "stable";
+                            /** @enum {string} */
+                            state: "pending" | "published" | "failed";
+                            recipeDigest: string;
+                            packages: {
+                                name: string;
+                                version: string;
+                                arch: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            revokedAt: string | null;
+                            revokeReason: string | null;
+                            untested: boolean;
+                            /** @description the QA record the release was published with (manifest.json `qa`), or null */
+                            qa: unknown;
+                        };
                     };
                 };
                 /** @description error */
@@ -674,7 +968,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string;
+                            version: string;
+                            /** @enum {string} */
+                            channel: "testing" | "stable";
+                            /** @enum {string} */
+                            state: "pending" | "published" | "failed";
+                            recipeDigest: string;
+                            packages: {
+                                name: string;
+                                version: string;
+                                arch: string;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            publishedAt: string | null;
+                            revokedAt: string | null;
+                            revokeReason: string | null;
+                            untested: boolean;
+                            /** @description the QA record the release was published with (manifest.json `qa`), or null */
+                            qa: unknown;
+                        };
                     };
                 };
                 /** @description error */
@@ -692,6 +1009,185 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/releases/{id}/size-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the release's image tree bytes are: by directory, by package, docs, locales, kernel modules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            reportVersion: 1;
+                            total: {
+                                bytes: number;
+                                files: number;
+                            };
+                            /** @description by top-level entry of the tree, largest first */
+                            byDirectory: {
+                                bytes: number;
+                                files: number;
+                                path: string;
+                            }[];
+                            /** @description by installed package, largest first */
+                            byPackage: {
+                                bytes: number;
+                                files: number;
+                                name: string;
+                                installedSizeKiB?: number;
+                            }[];
+                            /** @description files no package lists (generated at build time) */
+                            unpackaged: {
+                                bytes: number;
+                                files: number;
+                            };
+                            totals: {
+                                docs: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                                locales: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                                man: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                                info: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                                kernelModules: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                                pythonBytecode: {
+                                    bytes: number;
+                                    files: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's published releases, oldest first, with image sizes, tree size, boot time and QA verdict */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            product: string;
+                            /** @description published releases, oldest first */
+                            releases: {
+                                /** Format: uuid */
+                                id: string;
+                                version: string;
+                                /** @enum {string} */
+                                channel: "testing" | "stable";
+                                /** @constant */
+                                state: "published";
+                                publishedAt: string | null;
+                                revokedAt: string | null;
+                                revokeReason: string | null;
+                                untested: boolean;
+                                /** @description bytes of each image file, by format (qcow2, raw.xz, oci…) */
+                                imageBytes: {
+                                    [key: string]: number;
+                                };
+                                /** @description the image tree's apparent size (size report total); null without a size report */
+                                treeBytes: number | null;
+                                /** @description seconds from power-on to SSH in the fastest QA boot; null when not boot-tested */
+                                bootSeconds: number | null;
+                                /** @description the QA verdict the release was published with; null for an untested release */
+                                qaPassed: boolean | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -725,7 +1221,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            jobs: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -776,7 +1295,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** @description the job kind's payload; every payload carries its own `v` version field */
+                            payload: unknown;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            attempts: number;
+                            maxAttempts: number;
+                            workerId: string | null;
+                            /** Format: date-time */
+                            runAfter: string;
+                            heartbeatAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                            result: unknown;
+                            error: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -829,7 +1369,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** @description the job kind's payload; every payload carries its own `v` version field */
+                            payload: unknown;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            attempts: number;
+                            maxAttempts: number;
+                            workerId: string | null;
+                            /** Format: date-time */
+                            runAfter: string;
+                            heartbeatAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                            result: unknown;
+                            error: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -889,12 +1450,33 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** @description the job kind's payload; every payload carries its own `v` version field */
+                            payload: unknown;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            attempts: number;
+                            maxAttempts: number;
+                            workerId: string | null;
+                            /** Format: date-time */
+                            runAfter: string;
+                            heartbeatAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                            result: unknown;
+                            error: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -969,6 +1551,257 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a job is: its phase, steps done of the plan, QA checks so far and its last log line */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the build phase last announced (load, resolve, execute, outputs, size, qa) */
+                            phase?: string;
+                            detail?: string;
+                            /** @description plan steps, once the execute phase has announced them */
+                            stepsTotal?: number;
+                            stepsDone: number;
+                            /** @description the stage of the step running now */
+                            stage?: string;
+                            qa: {
+                                pass: number;
+                                fail: number;
+                                skip: number;
+                                error: number;
+                            };
+                            lastLine?: string;
+                            /** @description when the last event was recorded */
+                            at?: string;
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/build": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A build job's output: image files with sizes and digests, its QA verdict and the release it became */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            job: string;
+                            /** @description false while the build runs, after it failed, or when another machine ran it */
+                            present: boolean;
+                            name?: string;
+                            version?: string;
+                            architecture?: string;
+                            outputs: {
+                                file: string;
+                                format: string;
+                                platform?: string;
+                                size: number;
+                                sha256: string;
+                            }[];
+                            qa: {
+                                passed: boolean;
+                                scope?: string;
+                                testedAt: string;
+                                failed: string[];
+                            } | null;
+                            hasQaReport: boolean;
+                            release: {
+                                /** Format: uuid */
+                                id: string;
+                                productId: string;
+                                version: string;
+                                /** @enum {string} */
+                                channel: "testing" | "stable";
+                                state: string;
+                                revoked: boolean;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/qa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A build job's QA report: every check with its findings, boot figures and the end of each serial console log */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            reportVersion: 1;
+                            /** @description the file name of the image tested */
+                            image: string;
+                            startedAt: string;
+                            durationMs: number;
+                            passed: boolean;
+                            results: {
+                                id: string;
+                                title: string;
+                                phase: string;
+                                /** @enum {string} */
+                                status: "pass" | "fail" | "skip" | "error";
+                                /** @default [] */
+                                findings: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                reason?: string;
+                                durationMs: number;
+                            }[];
+                            boots: {
+                                /** @enum {string} */
+                                firmware: "bios" | "uefi";
+                                accel: string;
+                                accelSource?: string;
+                                accelFallback?: {
+                                    from: string;
+                                    reason: string;
+                                };
+                                secondsToLoginPrompt?: number;
+                                secondsToSsh?: number;
+                                secondsToCloudInitDone?: number;
+                                cloudInitAnalyzeTotal?: number;
+                                serialLog: {
+                                    text: string;
+                                    bytes: number;
+                                    /** @description true when only the end of the log is sent */
+                                    truncated: boolean;
+                                } | null;
+                            }[];
+                            subject?: {
+                                file: string;
+                                sha256: string;
+                            };
+                            /** Format: uuid */
+                            job: string;
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -992,7 +1825,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            tokens: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -1031,12 +1876,24 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            /** @description the bearer token; shown in this answer only */
+                            secret: string;
+                        };
                     };
                 };
                 /** @description error */
@@ -1087,7 +1944,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -1302,7 +2169,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            accounts: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                                /** Format: date-time */
+                                createdAt: string;
+                                disabledAt: string | null;
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -1341,12 +2218,20 @@ export interface paths {
             };
             responses: {
                 /** @description OK */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                            /** Format: date-time */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -1404,7 +2289,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                            /** Format: date-time */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -1455,7 +2348,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "viewer" | "contributor" | "reviewer" | "publisher" | "admin";
+                            /** Format: date-time */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
                     };
                 };
                 /** @description error */
@@ -1505,7 +2406,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            entries: {
+                                id: number;
+                                /** Format: date-time */
+                                at: string;
+                                actor: string;
+                                action: string;
+                                subject: string;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
                     };
                 };
                 /** @description error */
@@ -1525,6 +2438,722 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The template library: official catalogue recipes and community templates (state, size, last check); q searches title, description and author */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    tier?: "official" | "community";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** @constant */
+                                tier: "official";
+                                id: string;
+                                title: string;
+                                summary: string;
+                                extends: string | null;
+                                latest: {
+                                    version: string;
+                                    channel: string;
+                                    publishedAt: string | null;
+                                    qcow2Bytes?: number;
+                                } | null;
+                            } | {
+                                /** @constant */
+                                tier: "community";
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                title: string;
+                                description: string;
+                                author: string;
+                                extends: string | null;
+                                /** @enum {string} */
+                                state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                                revision: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                size: {
+                                    item?: string;
+                                    bytes?: number;
+                                    budget?: number;
+                                    ok: boolean;
+                                } | null;
+                                lastCheck: {
+                                    /** @enum {string} */
+                                    state: "pending" | "running" | "passed" | "failed";
+                                    detail: {
+                                        /** @constant */
+                                        v: 1;
+                                        /** @enum {string} */
+                                        build: "passed" | "failed";
+                                        /** @enum {string} */
+                                        boot: "passed" | "failed" | "not_run";
+                                        size: {
+                                            item?: string;
+                                            bytes?: number;
+                                            budget?: number;
+                                            ok: boolean;
+                                        } | null;
+                                        error?: {
+                                            code: string;
+                                            message: string;
+                                        };
+                                    } | null;
+                                };
+                            })[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Submit a template: validated like `herd lint` plus the template rules (400 lists each issue at line:col); its check build is queued */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        slug: string;
+                        title: string;
+                        description: string;
+                        /** @description the recipe as YAML text; `extends` names an official recipe by id */
+                        recipe: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                title: string;
+                                description: string;
+                                author: string;
+                                extends: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                                /** @description the revision reviews and builds are about */
+                                current: {
+                                    number: number;
+                                    digest: string;
+                                };
+                                revisions: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: number;
+                                    recipe: string;
+                                    digest: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    check: {
+                                        /** @enum {string} */
+                                        state: "pending" | "running" | "passed" | "failed";
+                                        jobId: string | null;
+                                        detail: {
+                                            /** @constant */
+                                            v: 1;
+                                            /** @enum {string} */
+                                            build: "passed" | "failed";
+                                            /** @enum {string} */
+                                            boot: "passed" | "failed" | "not_run";
+                                            size: {
+                                                item?: string;
+                                                bytes?: number;
+                                                budget?: number;
+                                                ok: boolean;
+                                            } | null;
+                                            error?: {
+                                                code: string;
+                                                message: string;
+                                            };
+                                        } | null;
+                                    };
+                                }[];
+                                reviews: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    revision: number;
+                                    digest: string;
+                                    reviewer: string;
+                                    /** @enum {string} */
+                                    verdict: "approve" | "request_changes";
+                                    comment: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    dismissedAt: string | null;
+                                }[];
+                            };
+                            check: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One community template with every revision (recipe text, digest, check) and review */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            slug: string;
+                            title: string;
+                            description: string;
+                            author: string;
+                            extends: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @enum {string} */
+                            state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                            /** @description the revision reviews and builds are about */
+                            current: {
+                                number: number;
+                                digest: string;
+                            };
+                            revisions: {
+                                /** Format: uuid */
+                                id: string;
+                                number: number;
+                                recipe: string;
+                                digest: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                check: {
+                                    /** @enum {string} */
+                                    state: "pending" | "running" | "passed" | "failed";
+                                    jobId: string | null;
+                                    detail: {
+                                        /** @constant */
+                                        v: 1;
+                                        /** @enum {string} */
+                                        build: "passed" | "failed";
+                                        /** @enum {string} */
+                                        boot: "passed" | "failed" | "not_run";
+                                        size: {
+                                            item?: string;
+                                            bytes?: number;
+                                            budget?: number;
+                                            ok: boolean;
+                                        } | null;
+                                        error?: {
+                                            code: string;
+                                            message: string;
+                                        };
+                                    } | null;
+                                };
+                            }[];
+                            reviews: {
+                                /** Format: uuid */
+                                id: string;
+                                revision: number;
+                                digest: string;
+                                reviewer: string;
+                                /** @enum {string} */
+                                verdict: "approve" | "request_changes";
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                dismissedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new revision of one's own template: earlier approvals are dismissed and its check build is queued */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the recipe as YAML text; `extends` names an official recipe by id */
+                        recipe: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                title: string;
+                                description: string;
+                                author: string;
+                                extends: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                                /** @description the revision reviews and builds are about */
+                                current: {
+                                    number: number;
+                                    digest: string;
+                                };
+                                revisions: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: number;
+                                    recipe: string;
+                                    digest: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    check: {
+                                        /** @enum {string} */
+                                        state: "pending" | "running" | "passed" | "failed";
+                                        jobId: string | null;
+                                        detail: {
+                                            /** @constant */
+                                            v: 1;
+                                            /** @enum {string} */
+                                            build: "passed" | "failed";
+                                            /** @enum {string} */
+                                            boot: "passed" | "failed" | "not_run";
+                                            size: {
+                                                item?: string;
+                                                bytes?: number;
+                                                budget?: number;
+                                                ok: boolean;
+                                            } | null;
+                                            error?: {
+                                                code: string;
+                                                message: string;
+                                            };
+                                        } | null;
+                                    };
+                                }[];
+                                reviews: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    revision: number;
+                                    digest: string;
+                                    reviewer: string;
+                                    /** @enum {string} */
+                                    verdict: "approve" | "request_changes";
+                                    comment: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    dismissedAt: string | null;
+                                }[];
+                            };
+                            revision: number;
+                            check: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or request changes on the current revision (named by its digest) once its check passed; never one's own template */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description digest of the revision reviewed: a review of a superseded revision is refused (409) */
+                        revision: string;
+                        /** @enum {string} */
+                        verdict: "approve" | "request_changes";
+                        /** @default  */
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                title: string;
+                                description: string;
+                                author: string;
+                                extends: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                                /** @description the revision reviews and builds are about */
+                                current: {
+                                    number: number;
+                                    digest: string;
+                                };
+                                revisions: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: number;
+                                    recipe: string;
+                                    digest: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    check: {
+                                        /** @enum {string} */
+                                        state: "pending" | "running" | "passed" | "failed";
+                                        jobId: string | null;
+                                        detail: {
+                                            /** @constant */
+                                            v: 1;
+                                            /** @enum {string} */
+                                            build: "passed" | "failed";
+                                            /** @enum {string} */
+                                            boot: "passed" | "failed" | "not_run";
+                                            size: {
+                                                item?: string;
+                                                bytes?: number;
+                                                budget?: number;
+                                                ok: boolean;
+                                            } | null;
+                                            error?: {
+                                                code: string;
+                                                message: string;
+                                            };
+                                        } | null;
+                                    };
+                                }[];
+                                reviews: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    revision: number;
+                                    digest: string;
+                                    reviewer: string;
+                                    /** @enum {string} */
+                                    verdict: "approve" | "request_changes";
+                                    comment: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    dismissedAt: string | null;
+                                }[];
+                            };
+                            review: {
+                                /** Format: uuid */
+                                id: string;
+                                revision: number;
+                                digest: string;
+                                reviewer: string;
+                                /** @enum {string} */
+                                verdict: "approve" | "request_changes";
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                dismissedAt: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Build an approved template into images (a job: QA full, never published); 409 until it is approved */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** @description the job kind's payload; every payload carries its own `v` version field */
+                            payload: unknown;
+                            /** @enum {string} */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            attempts: number;
+                            maxAttempts: number;
+                            workerId: string | null;
+                            /** Format: date-time */
+                            runAfter: string;
+                            heartbeatAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                            result: unknown;
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
