@@ -5,6 +5,8 @@ import { useWidth } from './use-width.ts';
 
 export interface Series { name: string; values: Array<number | null> }
 
+interface Row { c: string; i: number }
+
 const TOP = 10;
 const BOTTOM = 44;
 const LEFT = 64;
@@ -31,8 +33,8 @@ export function LineChart({ heading, description, categories, series, format, te
   const every = Math.max(1, Math.ceil((categories.length * 84) / plotW));
   const shown = (i: number) => (categories.length - 1 - i) % every === 0;
   const table = (
-    <DataTable caption={heading} rows={categories.map((c, i) => ({ c, i }))} rowKey={(r) => r.c}
-      columns={[{ title: 'Release', cell: (r) => r.c }, ...series.map((s) => ({ title: s.name, numeric: true, cell: (r: { i: number }) => { const v = s.values[r.i]; return v === null || v === undefined ? '–' : format(v); } }))]} />
+    <DataTable<Row> caption={heading} rows={categories.map((c, i) => ({ c, i }))} rowKey={(r) => r.c}
+      columns={[{ title: 'Release', cell: (r) => r.c }, ...series.map((s) => ({ title: s.name, numeric: true, cell: (r: Row) => { const v = s.values[r.i]; return v === null || v === undefined ? '–' : format(v); } }))]} />
   );
   return (
     <ChartFrame heading={heading} table={table} testId={testId}>
