@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Reporter } from '../engine/reporter.ts';
+import type { BudgetLine } from '../engine/size-budget.ts';
 import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
 import type { ReleaseServices } from '../release/services.ts';
+import { isTemplatePayload, runTemplateBuild, TemplateBuildPayload } from '../library/template-check.ts';
 import { type Channel, CHANNELS } from '../store/releases.ts';
 import type { Handlers, JobContext } from './job-handler.ts';
 
@@ -40,6 +42,9 @@ export async function buildToPublish(svc: ReleaseServices, buildsDir: string, id
   }
   if (job.state !== 'succeeded') {
     throw new AppError('publish.build_not_done', `build job ${id} is ${job.state}`, { kind: 'conflict', hint: 'publish a build job once it has succeeded' });
+  }
+  if (isTemplatePayload(job.payload)) {
+    throw new AppError('publish.template_build', `build job ${id} built a library template; templates are not published as releases`, { kind: 'conflict', hint: 'download its output from the job instead' });
   }
   const build = BuildPayload.safeParse(job.payload);
   if (!build.success) throw new AppError('publish.unknown_build', `job ${id} is not a build of this herd version`, { kind: 'conflict' });
@@ -89,7 +94,32 @@ async function publishOptions(svc: ReleaseServices, ctx: JobContext, p: { produc
   };
 }
 
-export function releaseHandlers(svc: ReleaseServices, o: { buildsDir: string }): Handlers {
+/** Build a recipe file into `outDir`, then run the QA gate; throws `size.budget_exceeded` or `qa.failed`. */
+async function engineBuildAndTest(ctx: JobContext, recipePath: string, outDir: string, qa: BuildPayload['qa']): Promise<{ budget: BudgetLine[] }> {
+  const { buildImage } = await loadEngine();
+  const { budget } = await buildImage({ recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
+  if (qa !== 'none') {
+    const { qaGate } = await loadQaGate();
+    // the verdict is bound into manifest.json; publishRelease requires a passing one
+    const { report } = await qaGate(outDir, { only: qa === 'static' ? 'static' : 'all',
+      reporter: { onCheck: (c) => void ctx.log(`QA ${c.status} ${c.id} ${c.title}`) } });
+    void ctx.progress({ phase: 'qa', detail: report.passed ? 'passed' : 'failed' });
+    if (!report.passed) {
+      throw new AppError('qa.failed', `QA failed: ${report.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id).join(', ')}`, {
+        hint: `see ${outDir}/qa/report.json`,
+      });
+    }
+  }
+  return { budget };
+}
+
+export interface ReleaseHandlerOptions {
+  buildsDir: string;
+  /** The build engine and QA gate (default); tests of the job plumbing pass their own. */
+  buildAndTest?: (recipePath: string, outDir: string, qa: BuildPayload['qa']) => Promise<{ budget: BudgetLine[] }>;
+}
+
+export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions): Handlers {
   return {
     noop: async (ctx) => {
       const p = payload(NoopPayload, ctx);
@@ -103,23 +133,15 @@ export function releaseHandlers(svc: ReleaseServices, o: { buildsDir: string }):
       return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested };
     },
     build: async (ctx) => {
+      const outDir = join(o.buildsDir, ctx.job.id);
+      const buildAndTest = o.buildAndTest ?? ((recipePath: string, dir: string, qa: BuildPayload['qa']) => engineBuildAndTest(ctx, recipePath, dir, qa));
+      if (isTemplatePayload(ctx.job.payload)) {
+        // a library template: its stored text, never a path, and never published
+        return runTemplateBuild(svc, ctx.job.id, payload(TemplateBuildPayload, ctx), outDir, (recipePath, dir) => buildAndTest(recipePath, dir, 'full'));
+      }
       const p = payload(BuildPayload, ctx);
       const recipePath = await resolveCatalogueRecipe(svc.recipesDir, p.recipe);
-      const outDir = join(o.buildsDir, ctx.job.id);
-      const { buildImage } = await loadEngine();
-      await buildImage({ recipePath, outDir, reporter: jobReporter(ctx), signal: ctx.signal });
-      if (p.qa !== 'none') {
-        const { qaGate } = await loadQaGate();
-        // the verdict is bound into manifest.json; publishRelease requires a passing one
-        const { report } = await qaGate(outDir, { only: p.qa === 'static' ? 'static' : 'all',
-          reporter: { onCheck: (c) => void ctx.log(`QA ${c.status} ${c.id} ${c.title}`) } });
-        void ctx.progress({ phase: 'qa', detail: report.passed ? 'passed' : 'failed' });
-        if (!report.passed) {
-          throw new AppError('qa.failed', `QA failed: ${report.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id).join(', ')}`, {
-            hint: `see ${outDir}/qa/report.json`,
-          });
-        }
-      }
+      await buildAndTest(recipePath, outDir, p.qa);
       if (!p.publish) return { outDir, tested: p.qa !== 'none' };
       const r = await publishRelease(svc, outDir, { ...(await publishOptions(svc, ctx, p)), allowUntested: p.qa === 'none' });
       return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir };

