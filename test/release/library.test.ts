@@ -5,10 +5,13 @@ import { createApp } from '../../src/api/app.ts';
 import { checkBudget } from '../../src/engine/size-budget.ts';
 import { AppError } from '../../src/errors.ts';
 import { loadRecipe } from '../../src/recipe/load.ts';
+import { createAccount } from '../../src/store/accounts.ts';
 import { listAudit } from '../../src/store/audit.ts';
+import { createSession, csrfTokenFor } from '../../src/store/sessions.ts';
 import { createToken } from '../../src/store/tokens.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../src/auth/session-authenticate.ts';
 import { bearer } from './fixtures/auth.ts';
 import { makeServices } from './fixtures/services.ts';
 
@@ -224,5 +227,22 @@ describe('template library API', () => {
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const t = await res.json() as any;
     assert.deepEqual([t.title, t.description, t.revisions[0].recipe, t.reviews[0].comment], [xss, `${xss}\n"quotes" & ampersands`, recipe, xss]);
+  });
+
+  test('a portal session acts as its account: writes need the CSRF header; the account cannot review its own template by a token of its name', async () => {
+    const dora = await createAccount(env.svc.store.db, { name: 'dora', role: 'reviewer', password: 'correct horse battery staple' });
+    const s = await createSession(env.svc.store.db, dora.id);
+    const body = JSON.stringify({ slug: 'by-session', title: 'By session', description: '', recipe: RECIPE });
+    const cookie = { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${s.secret}` };
+    const noCsrf = await app.request('/api/library', { method: 'POST', headers: cookie, body });
+    assert.deepEqual([noCsrf.status, ((await noCsrf.json()) as any).code], [403, 'api.csrf']);
+    const ok = await app.request('/api/library', { method: 'POST', headers: { ...cookie, [CSRF_HEADER]: csrfTokenFor(s.secret) }, body });
+    assert.equal(ok.status, 201);
+    const t = ((await ok.json()) as any).template;
+    assert.equal(t.author, 'dora');
+    await runJob();
+    tok.doraToken = (await createToken(env.svc.store.db, { name: 'dora', role: 'admin' })).secret;
+    const self = await post('doraToken', `/api/library/${t.id}/reviews`, { revision: t.current.digest, verdict: 'approve' });
+    assert.deepEqual([self.status, self.body.code], [403, 'library.self_review']);
   });
 });
