@@ -31,8 +31,9 @@ function routesOf(doc: any): Array<{ method: string; path: string; role?: string
 }
 
 /** Reads anyone may make: the download site, mirrors and `herd verify` use them without credentials. */
-// the catalogue (titles, summaries, use cases of the official images) is what the public download site shows
-const PUBLIC_READS = [/^\/api\/session$/, /^\/api\/health$/, /^\/api\/catalog(\/use-cases)?$/, /^\/api\/recipe-schema$/, /^\/api\/openapi\.json$/, /^\/api\/products/, /^\/api\/releases/, /^\/(feeds|releases|streams|coreos|artifacts)\//, /^\/keys\/keyring\.asc$/];
+// the catalogue (titles, summaries, use cases of the official images) is what the public download site shows;
+// the template library is browsed signed out (issue #10: sign-in for writing)
+const PUBLIC_READS = [/^\/api\/session$/, /^\/api\/health$/, /^\/api\/catalog(\/use-cases)?$/, /^\/api\/recipe-schema$/, /^\/api\/library/, /^\/api\/openapi\.json$/, /^\/api\/products/, /^\/api\/releases/, /^\/(feeds|releases|streams|coreos|artifacts)\//, /^\/keys\/keyring\.asc$/];
 
 for (const target of testDatabases) {
   describe(`hostile clients (${target.name})`, { skip: target.skip }, () => {

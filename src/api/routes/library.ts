@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { type LibraryOptions, reviseTemplate, reviewTemplate, searchTemplates, submitTemplate, buildTemplate, templateView, type TemplateView } from '../../library/library.ts';
 import { CheckDetail } from '../../library/template-check.ts';
+import { TEMPLATE_TEXT_MAX } from '../../library/template-recipe.ts';
 import { catalogueReader } from '../../release/catalogue-entries.ts';
 import { latestReleases } from '../../release/catalogue-list.ts';
 import type { ReleaseServices } from '../../release/services.ts';
@@ -17,14 +18,14 @@ import { text } from '../validate.ts';
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const STATES = ['checking', 'check_failed', 'in_review', 'approved', 'changes_requested'] as const;
 const CHECK_STATES = ['pending', 'running', 'passed', 'failed'] as const;
-const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'the sha256 (hex) of the revision\'s recipe text');
-// the body limit (64 KiB, 413) bounds the text; the library refuses a longer one with 413 as well
-const RecipeText = z.string().min(1).describe('the recipe as YAML text; `extends` names an official recipe by id');
+const Digest = z.string().length(64).regex(/^[0-9a-f]{64}$/, 'the sha256 (hex) of the revision\'s recipe text');
+// the body limit (64 KiB, 413) is reached before this one: a text that long never fits in the JSON body
+const RecipeText = z.string().min(1).max(TEMPLATE_TEXT_MAX).describe('the recipe as YAML text; `extends` names an official recipe by id');
 
 const Id = z.object({ id: z.uuid() });
 const Query = z.object({ q: text({ max: 200 }).optional(), tier: z.enum(['official', 'community']).optional() });
 const NewTemplate = z.strictObject({
-  slug: z.string().regex(SLUG, 'lower-case letters, digits and -, 2 to 63 characters'),
+  slug: z.string().max(63).regex(SLUG, 'lower-case letters, digits and -, 2 to 63 characters'),
   title: text({ min: 1, max: 80 }),
   description: text({ max: 2000, multiline: true }),
   recipe: RecipeText,
