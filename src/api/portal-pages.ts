@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { extname, join, sep } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'hono';
 
@@ -37,13 +37,15 @@ const SERVICE_PREFIXES = ['/api/', '/artifacts/', '/feeds/', '/releases/', '/str
  */
 export function portalPages(o: { dir?: string } = {}) {
   const dir = o.dir ?? DEFAULT_PORTAL_DIR;
-  let root: Promise<string | undefined> | undefined;
-  const rootDir = () => (root ??= realpath(dir).catch(() => undefined));
+  // only a found folder is remembered: a portal built while the server runs is served without a restart
+  let root: string | undefined;
+  const rootDir = async () => (root ??= await realpath(dir).catch(() => undefined));
   return async (c: Context, next: Next) => {
     const path = c.req.path;
     if (SERVICE_PREFIXES.some((p) => path.startsWith(p) || `${path}/` === p)) return next();
     const base = await rootDir();
-    if (!base) {
+    const index = base && await inside(base, join(base, 'index.html'));
+    if (!base || !index) {
       if (path !== '/') return next();
       return c.text('Herd is running; the portal has not been built (npm run build:web). The API is at /api/openapi.json.\n', 200, PORTAL_SECURITY_HEADERS);
     }
@@ -52,10 +54,11 @@ export function portalPages(o: { dir?: string } = {}) {
     const wantsFile = extname(path) !== '';
     const file = wantsFile ? await inside(base, join(base, ...segments)) : undefined;
     if (wantsFile && !file) return next();
-    const target = file ?? join(base, 'index.html');
+    const target = file ?? index;
     const type = TYPES[extname(target)] ?? 'application/octet-stream';
-    // Hashed assets never change; the index page must be re-read so a new build shows up at once.
-    const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    // Hashed assets never change; the index page must be re-read so a new build shows up at once. Judged
+    // by the path inside the folder: a folder that itself sits under some `assets` must not cache its index page.
+    const cache = relative(base, target).startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
     const body = Readable.toWeb(createReadStream(target)) as ReadableStream;
     return c.body(body, 200, { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
   };
