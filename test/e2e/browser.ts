@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.HERD_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 
 // No sandbox (tests may run as root), no GPU, and nothing that talks to the network on its own.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
 export interface Browser {
@@ -32,7 +32,7 @@ export interface WatchedPage {
 /** Headless chromium; launch() gives it a fresh temporary user-data dir, removed when it closes. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup-host.sh (it installs chromium), or set HERD_CHROMIUM`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     async page(o = {}) {
