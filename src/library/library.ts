@@ -53,9 +53,9 @@ async function checkRate(svc: ReleaseServices, author: string, o: LibraryOptions
 /** A new template: its text checked like `herd lint` plus the template rules, then its first check build queued. */
 export async function submitTemplate(svc: ReleaseServices, who: Principal, t: { slug: string; title: string; description: string; recipe: string }, o: LibraryOptions = {}): Promise<{ view: TemplateView; check: Job }> {
   const author = actorOf(who).name;
-  const checked = await checkTemplateText(t.recipe, svc.recipesDir);
   const now = new Date();
   await checkRate(svc, author, o, now);
+  const checked = await checkTemplateText(t.recipe, svc.recipesDir);
   const { template, revision } = await createTemplate(svc.store.db, { slug: t.slug, title: t.title, description: t.description, author, extends: checked.extendsId, recipeText: t.recipe, now });
   const check = await enqueueTemplateBuild(svc, revision.id, true);
   return { view: await templateView(svc, template.id), check };
@@ -65,12 +65,12 @@ export async function submitTemplate(svc: ReleaseServices, who: Principal, t: { 
 export async function reviseTemplate(svc: ReleaseServices, who: Principal, id: string, recipe: string, o: LibraryOptions = {}): Promise<{ view: TemplateView; revision: TemplateRevision; check: Job }> {
   const before = await templateView(svc, id);
   checkRevise({ author: before.template.author, ...before }, actorOf(who));
+  const now = new Date();
+  await checkRate(svc, before.template.author, o, now);
   const checked = await checkTemplateText(recipe, svc.recipesDir);
   if (checked.extendsId !== before.template.extends) {
     throw new AppError('library.extends_changed', `this template extends ${before.template.extends ?? 'nothing'}; a revision cannot change that`, { hint: 'submit a new template for another base' });
   }
-  const now = new Date();
-  await checkRate(svc, before.template.author, o, now);
   const revision = await addRevision(svc.store.db, id, recipe, now);
   await dismissReviews(svc.store.db, approvalsToDismiss({ author: before.template.author, ...before }, revision.id), now);
   const check = await enqueueTemplateBuild(svc, revision.id, true);

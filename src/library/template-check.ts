@@ -37,7 +37,8 @@ export function isTemplatePayload(p: unknown): boolean {
 
 export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: string, check: boolean): Promise<Job> {
   const payload: TemplateBuildPayload = { v: 2, template: revisionId, check, qa: 'full', publish: false };
-  const job = await svc.queue.enqueue('build', payload);
+  // one retry for a passing fault (a mirror down); a failing image fails the same way twice
+  const job = await svc.queue.enqueue('build', payload, { maxAttempts: 2 });
   if (check) await setRevisionCheck(svc.store.db, revisionId, { state: 'pending', jobId: job.id });
   return job;
 }
@@ -47,10 +48,10 @@ export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: str
  * pointing into the catalogue), built and tested. A check job records passed only when the build, the boot
  * QA and the size budget all passed; only the revision's own check job records (not an older duplicate).
  */
-export async function runTemplateBuild(svc: ReleaseServices, jobId: string, p: TemplateBuildPayload, outDir: string, build: BuildAndTest) {
+export async function runTemplateBuild(svc: ReleaseServices, job: Pick<Job, 'id' | 'attempts' | 'maxAttempts'>, p: TemplateBuildPayload, outDir: string, build: BuildAndTest) {
   const rev = await getRevision(svc.store.db, p.template);
   if (!rev) throw new AppError('library.unknown_revision', `no template revision ${p.template}`, { hint: 'the template was removed; nothing to build' });
-  const records = p.check && rev.checkJobId === jobId;
+  const records = p.check && rev.checkJobId === job.id;
   if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'running' });
   const dir = mkdtempSync(join(tmpdir(), 'herd-template-'));
   try {
@@ -62,7 +63,9 @@ export async function runTemplateBuild(svc: ReleaseServices, jobId: string, p: T
   } catch (e) {
     // anyone may read the detail: the server's folders are not theirs to see
     const hide = (m: string) => [outDir, dir, svc.recipesDir].reduce((t, d) => t.split(d).join('…'), m);
-    if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'failed', detail: failureDetail(e, hide) });
+    // failed once no attempt is left; until then the check is pending again, with what went wrong
+    const state = job.attempts >= job.maxAttempts ? 'failed' : 'pending';
+    if (records) await setRevisionCheck(svc.store.db, rev.id, { state, detail: failureDetail(e, hide) });
     throw e;
   } finally {
     rmSync(dir, { recursive: true, force: true });

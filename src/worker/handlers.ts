@@ -137,7 +137,7 @@ export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions):
       const buildAndTest = o.buildAndTest ?? ((recipePath: string, dir: string, qa: BuildPayload['qa']) => engineBuildAndTest(ctx, recipePath, dir, qa));
       if (isTemplatePayload(ctx.job.payload)) {
         // a library template: its stored text, never a path, and never published
-        return runTemplateBuild(svc, ctx.job.id, payload(TemplateBuildPayload, ctx), outDir, (recipePath, dir) => buildAndTest(recipePath, dir, 'full'));
+        return runTemplateBuild(svc, ctx.job, payload(TemplateBuildPayload, ctx), outDir, (recipePath, dir) => buildAndTest(recipePath, dir, 'full'));
       }
       const p = payload(BuildPayload, ctx);
       const recipePath = await resolveCatalogueRecipe(svc.recipesDir, p.recipe);

@@ -55,7 +55,7 @@ describe('template library API', () => {
   before(async () => {
     env = await makeServices('herd-library-');
     app = createApp(env.svc, { dataDir: join(env.dir, 'data'), library: { submissions: { max: 6, windowMs: 3_600_000 } } });
-    worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'data', 'builds'), buildAndTest: fakeEngine }), pollMs: 10 });
+    worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'data', 'builds'), buildAndTest: fakeEngine }), pollMs: 10, retryDelayMs: () => 0 });
     for (const [name, role] of [['alice', 'contributor'], ['bob', 'reviewer'], ['carol', 'reviewer'], ['vic', 'viewer'], ['eve', 'contributor'], ['spam', 'contributor']] as const) {
       tok[name] = (await createToken(env.svc.store.db, { name, role })).secret;
     }
@@ -130,6 +130,9 @@ describe('template library API', () => {
     outcome.qcow2 = 500 * MiB;
     const big = await submit('eve', 'too-big');
     await runJob();
+    const retrying = await get(`/api/library/${big.body.template.id}`);
+    assert.deepEqual([retrying.state, retrying.revisions[0].check.state, retrying.revisions[0].check.detail.error.code], ['checking', 'pending', 'size.budget_exceeded'], 'one retry left');
+    await runJob();
     outcome.qcow2 = 100 * MiB;
     const failed = await get(`/api/library/${big.body.template.id}`);
     assert.equal(failed.state, 'check_failed');
@@ -138,6 +141,16 @@ describe('template library API', () => {
     const after = await post('bob', `/api/library/${big.body.template.id}/reviews`, { revision: failed.current.digest, verdict: 'approve' });
     assert.deepEqual([after.status, after.body.code], [409, 'library.not_reviewable']);
     assert.deepEqual([(await post('eve', `/api/library/${big.body.template.id}/builds`)).status], [409]);
+
+    outcome.boots = false;
+    const noBoot = await submit('eve', 'no-boot');
+    await runJob();
+    await runJob();
+    outcome.boots = true;
+    const bootFailed = await get(`/api/library/${noBoot.body.template.id}`);
+    assert.equal(bootFailed.state, 'check_failed');
+    assert.deepEqual([bootFailed.revisions[0].check.detail.build, bootFailed.revisions[0].check.detail.boot], ['passed', 'failed']);
+    assert.equal((await env.svc.queue.get(noBoot.body.check.id))?.state, 'failed');
   });
 
   test('a new revision dismisses earlier approvals; only the author revises; a request for changes stands until lifted', async () => {
