@@ -10,3 +10,6 @@ export type ReleaseDetail = GetResult<'/api/releases/{id}'>;
 export type Artifact = ReleaseDetail['artifacts'][number];
 export type CloudImage = ReleaseDetail['cloudImages'][number];
 export type ReleaseDiff = GetResult<'/api/releases/{id}/diff'>;
+export type SizeReport = GetResult<'/api/releases/{id}/size-report'>;
+export type ProductHistory = GetResult<'/api/products/{id}/history'>;
+export type HistoryEntry = ProductHistory['releases'][number];

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { DataTable } from '../DataTable.tsx';
-import { ChartFrame, fit, ticks } from './ChartFrame.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
+import { fit, ticks } from './scale.ts';
 import { useWidth } from './use-width.ts';
 
 export interface Bar { label: string; value: number }
@@ -10,8 +11,8 @@ const TOP = 8;
 const AXIS = 22;
 
 /** Horizontal bars, largest first as given: the shape for "where do the bytes go". */
-export function BarChart({ heading, description, bars, format, valueTitle, testId }: {
-  heading: string; description: string; bars: Bar[]; format(v: number): string; valueTitle: string; testId?: string;
+export function BarChart({ heading, description, bars, format, binary, valueTitle, testId }: {
+  heading: string; description: string; bars: Bar[]; format(v: number): string; binary?: boolean; valueTitle: string; testId?: string;
 }) {
   const id = useId();
   const [ref, width] = useWidth<HTMLDivElement>();
@@ -19,7 +20,7 @@ export function BarChart({ heading, description, bars, format, valueTitle, testI
   const valueWidth = 72;
   const plot = Math.max(40, width - labelWidth - valueWidth - 8);
   const max = Math.max(...bars.map((b) => b.value), 0);
-  const scale = ticks(max);
+  const scale = ticks(max, 4, binary);
   const top = scale[scale.length - 1] || 1;
   const x = (v: number) => labelWidth + (v / top) * plot;
   const height = TOP + bars.length * ROW + AXIS;

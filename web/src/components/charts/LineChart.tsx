@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { DataTable } from '../DataTable.tsx';
-import { ChartFrame, fit, ticks } from './ChartFrame.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
+import { fit, ticks } from './scale.ts';
 import { useWidth } from './use-width.ts';
 
 export interface Series { name: string; values: Array<number | null> }
@@ -17,15 +18,15 @@ const HEIGHT = 240;
  * Values over an ordered category axis (releases, oldest first); one line per series, a gap where a release
  * has no value, a dot per value with its number in a tooltip.
  */
-export function LineChart({ heading, description, categories, series, format, testId }: {
-  heading: string; description: string; categories: string[]; series: Series[]; format(v: number): string; testId?: string;
+export function LineChart({ heading, description, categories, series, format, binary, testId }: {
+  heading: string; description: string; categories: string[]; series: Series[]; format(v: number): string; binary?: boolean; testId?: string;
 }) {
   const id = useId();
   const [ref, width] = useWidth<HTMLDivElement>();
   const plotW = width - LEFT - RIGHT;
   const plotH = HEIGHT - TOP - BOTTOM;
   const max = Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
-  const scale = ticks(max);
+  const scale = ticks(max, 4, binary);
   const top = scale[scale.length - 1] || 1;
   const x = (i: number) => LEFT + (categories.length <= 1 ? plotW / 2 : (i / (categories.length - 1)) * plotW);
   const y = (v: number) => TOP + plotH - (v / top) * plotH;
