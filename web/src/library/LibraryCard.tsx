@@ -24,7 +24,7 @@ function OfficialCard({ item }: { item: OfficialItem }) {
     <Card isCompact data-testid="library-card" data-tier="official" data-id={item.id}>
       <CardHeader><CardTitle component="h2"><Link to={`/images/${encodeURIComponent(item.id)}`}>{item.title}</Link></CardTitle></CardHeader>
       <CardBody>
-        <p>{item.summary}</p>
+        <p>{clip(item.summary, 240)}</p>
         <Meta rows={[
           ['Author', 'Herd (official)'],
           ['Extends', item.extends ?? '–'],

@@ -33,7 +33,8 @@ export function LibraryPage() {
   const [typed, setTyped] = useState(q);
   const debounced = useDebounced(typed, 300);
 
-  useEffect(() => { setTyped(q); }, [q]);
+  // back/forward or a link changed the query: show it (typing never lands here, it is what set q)
+  useEffect(() => { if (q !== debounced) setTyped(q); }, [q]);
   useEffect(() => {
     if (debounced === q) return;
     setParams((p) => { const n = new URLSearchParams(p); if (debounced) n.set('q', debounced); else n.delete('q'); return n; }, { replace: true });

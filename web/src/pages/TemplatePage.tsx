@@ -55,7 +55,7 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
   return (
     <article data-testid="template" data-id={t.id} data-state={t.state}>
       <Title headingLevel="h1" data-testid="template-title">{t.title}</Title>
-      <p><StateLabel state={t.state} /></p>
+      <p className="herd-library-state"><StateLabel state={t.state} /></p>
       <dl className="herd-library-meta">
         <dt>Author</dt><dd data-testid="template-author">{personOf(t.author)}</dd>
         <dt>Extends</dt><dd>{t.extends ? <Link to={`/images/${encodeURIComponent(t.extends)}`}>{t.extends}</Link> : '–'}</dd>
@@ -64,13 +64,13 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
       </dl>
       {t.description && <Content component="p" className="herd-prewrap" data-testid="template-description">{t.description}</Content>}
 
-      <section aria-labelledby="build-h">
+      <section className="herd-library-section" aria-labelledby="build-h">
         <Title headingLevel="h2" id="build-h">Build</Title>
         <BuildAction template={t} role={account?.role} />
       </section>
 
       {current && (
-        <section aria-labelledby="current-h" data-testid="current-revision" data-number={current.number} data-digest={current.digest}>
+        <section className="herd-library-section" aria-labelledby="current-h" data-testid="current-revision" data-number={current.number} data-digest={current.digest}>
           <Title headingLevel="h2" id="current-h">Revision {current.number} (current)</Title>
           <p>Submitted {formatDate(current.createdAt, true)}; digest <ShortDigest digest={current.digest} /></p>
           <CheckSummary revision={current} />
@@ -79,7 +79,7 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
       )}
 
       {isAuthor && (
-        <section aria-labelledby="revise-h">
+        <section className="herd-library-section" aria-labelledby="revise-h">
           <Title headingLevel="h2" id="revise-h" className="pf-v6-screen-reader">New revision</Title>
           <ExpandableSection toggleText="Submit a new revision" isExpanded={revising} onToggle={(_e, v) => setRevising(v)} data-testid="revision-editor-toggle">
             {revising && <RevisionForm template={t} onDone={() => { setRevising(false); onChange(); }} />}
@@ -87,7 +87,7 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
         </section>
       )}
 
-      <section aria-labelledby="reviews-h">
+      <section className="herd-library-section" aria-labelledby="reviews-h">
         <Title headingLevel="h2" id="reviews-h">Reviews</Title>
         {live.length === 0 ? <p data-testid="no-reviews">No review of the current revision yet.</p> : (
           <List isPlain isBordered data-testid="reviews">{live.map((r) => <ReviewItem key={r.id} review={r} />)}</List>
@@ -107,7 +107,7 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
       </section>
 
       {older.length > 0 && (
-        <section aria-labelledby="history-h">
+        <section className="herd-library-section" aria-labelledby="history-h">
           <Title headingLevel="h2" id="history-h">Earlier revisions</Title>
           <RevisionHistory revisions={older} reviews={t.reviews} />
         </section>
