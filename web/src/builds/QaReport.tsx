@@ -64,7 +64,7 @@ function BootSection({ boot }: { boot: Boot }) {
   return (
     <section className="herd-section-gap" aria-label={`Boot test (${boot.firmware})`} data-testid={`qa-boot-${boot.firmware}`}>
       <Title headingLevel="h3">Boot test ({boot.firmware.toUpperCase()})</Title>
-      <DescriptionList isCompact isHorizontal>
+      <DescriptionList isCompact columnModifier={{ default: '2Col', lg: '3Col' }}>
         <Figure term="Accelerator" value={`${boot.accel}${boot.accelFallback ? ` (fell back from KVM: ${boot.accelFallback.reason})` : ''}`} />
         <Figure term="Login prompt after" value={figure(boot.secondsToLoginPrompt)} />
         <Figure term="SSH after" value={figure(boot.secondsToSsh)} />

@@ -44,8 +44,9 @@ export function BuildPage() {
           {mode === 'polling' && (
             <Alert variant="info" isInline isPlain title="Live log unavailable: the server has too many open streams; the state refreshes every few seconds." data-testid="build-live-unavailable" />
           )}
-          <JobLog entries={stream.log} dropped={stream.dropped} live={mode === 'live' && !FINISHED.has(job.state)} />
+          {/* a finished build's outcome first: its release, images and QA report; the log after */}
           {job.kind === 'build' && FINISHED.has(job.state) && <BuildOutputs jobId={job.id} />}
+          <JobLog entries={stream.log} dropped={stream.dropped} live={mode === 'live' && !FINISHED.has(job.state)} />
         </>
       )}
     </PageSection>
@@ -73,12 +74,12 @@ function JobFacts({ job }: { job: Job }) {
   );
 }
 
-/** Shown to signed-in people; the server decides (contributor or above) and its refusal is shown as it states it. */
+/** Shown to signed-in people who may cancel (contributor or above); the server decides, and its refusal is shown as it states it. */
 function CancelButton({ job, onDone }: { job: Job; onDone(): void }) {
   const { account } = useSession();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  if (!account || FINISHED.has(job.state)) return null;
+  if (!account || account.role === 'viewer' || FINISHED.has(job.state)) return null;
   const cancel = async () => {
     setBusy(true);
     setError(undefined);
