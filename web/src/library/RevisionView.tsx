@@ -54,7 +54,7 @@ function OldRevision({ revision, reviews }: { revision: Revision; reviews: Revie
         <p>Digest <ShortDigest digest={revision.digest} /></p>
         <CheckSummary revision={revision} />
         <RecipeText revision={revision} />
-        {reviews.length > 0 && <p>{reviews.length} review{reviews.length === 1 ? '' : 's'} of this revision (listed under Reviews).</p>}
+        {reviews.length > 0 && <p>{reviews.length} review{reviews.length === 1 ? '' : 's'} of this revision, listed under Reviews.</p>}
       </ExpandableSection>
     </ListItem>
   );

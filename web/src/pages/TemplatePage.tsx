@@ -49,8 +49,9 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
   const isAuthor = !!account && account.name === personOf(t.author);
   const canReview = !!account && roleAtLeast(account.role, 'reviewer') && !isAuthor;
   const older = t.revisions.filter((r) => r.number !== t.current.number);
-  const live = t.reviews.filter((r) => !r.dismissedAt);
-  const dismissed = t.reviews.filter((r) => r.dismissedAt);
+  // reviews bind to one revision: those of earlier ones (approvals among them dismissed) are kept for the record
+  const ofCurrent = t.reviews.filter((r) => r.revision === t.current.number && !r.dismissedAt);
+  const earlier = t.reviews.filter((r) => !ofCurrent.includes(r));
 
   return (
     <article data-testid="template" data-id={t.id} data-state={t.state}>
@@ -89,12 +90,12 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
 
       <section className="herd-library-section" aria-labelledby="reviews-h">
         <Title headingLevel="h2" id="reviews-h">Reviews</Title>
-        {live.length === 0 ? <p data-testid="no-reviews">No review of the current revision yet.</p> : (
-          <List isPlain isBordered data-testid="reviews">{live.map((r) => <ReviewItem key={r.id} review={r} />)}</List>
+        {ofCurrent.length === 0 ? <p data-testid="no-reviews">No review of revision {t.current.number} yet.</p> : (
+          <List isPlain isBordered data-testid="reviews">{ofCurrent.map((r) => <ReviewItem key={r.id} review={r} />)}</List>
         )}
-        {dismissed.length > 0 && (
-          <ExpandableSection toggleText={`${dismissed.length} dismissed review${dismissed.length === 1 ? '' : 's'} of earlier revisions`}>
-            <List isPlain isBordered data-testid="dismissed-reviews">{dismissed.map((r) => <ReviewItem key={r.id} review={r} />)}</List>
+        {earlier.length > 0 && (
+          <ExpandableSection toggleText={`${earlier.length} review${earlier.length === 1 ? '' : 's'} of earlier revisions`} data-testid="earlier-reviews-toggle">
+            <List isPlain isBordered data-testid="earlier-reviews">{earlier.map((r) => <ReviewItem key={r.id} review={r} />)}</List>
           </ExpandableSection>
         )}
         {canReview && (
