@@ -31,6 +31,14 @@ export const PORTAL_SECURITY_HEADERS: Record<string, string> = {
 const SERVICE_PREFIXES = ['/api/', '/artifacts/', '/feeds/', '/releases/', '/streams/', '/coreos/', '/keys/'];
 
 /**
+ * The first path segments of the portal's client-side routes (web/src/App.tsx; a test keeps the two the
+ * same). Only these get the index page with 200: any other extension-less path gets it with 404, so the
+ * portal still shows its not-found page but a crawler, a client or a test probing `/etc/passwd` is told
+ * the truth.
+ */
+export const CLIENT_ROUTE_ROOTS = ['use-cases', 'images', 'user-data', 'docs', 'library', 'builds', 'sign-in'];
+
+/**
  * The portal's static files, and its index page for every client-side route (a path without a file
  * extension). Files are looked up under the built folder only: `..`, encoded separators, dot-files and
  * symlinks that leave the folder are not found.
@@ -59,8 +67,9 @@ export function portalPages(o: { dir?: string } = {}) {
     // Hashed assets never change; the index page must be re-read so a new build shows up at once. Judged
     // by the path inside the folder: a folder that itself sits under some `assets` must not cache its index page.
     const cache = relative(base, target).startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const status = file || segments.length === 0 || CLIENT_ROUTE_ROOTS.includes(segments[0]!) ? 200 : 404;
     const body = Readable.toWeb(createReadStream(target)) as ReadableStream;
-    return c.body(body, 200, { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
+    return c.body(body, status, { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/api/app.ts';
-import { PORTAL_SECURITY_HEADERS } from '../../src/api/portal-pages.ts';
+import { CLIENT_ROUTE_ROOTS, PORTAL_SECURITY_HEADERS } from '../../src/api/portal-pages.ts';
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { servicesOn } from './fixtures.ts';
 
@@ -112,6 +112,21 @@ describe('portal pages against a hostile client', () => {
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(res.headers.get('cache-control'), 'no-cache', `${path}: a new build must show at once`);
     }
+  });
+
+  test('a path that is no client-side route gets the not-found page with a 404 status', async () => {
+    for (const path of ['/etc/passwd', '/wp-admin', '/librar', '/api', '/xyz/library']) {
+      const res = await get(path);
+      assert.equal(res.status, 404, path);
+      assert.doesNotMatch(await res.text(), /root:x:0:0/);
+    }
+  });
+
+  test('the server knows every client-side route the portal declares (web/src/App.tsx)', () => {
+    const app = readFileSync(new URL('../../web/src/App.tsx', import.meta.url), 'utf8');
+    const roots = [...app.matchAll(/<Route path="\/([a-z-]+)/g)].map((m) => m[1]!);
+    assert.ok(roots.length >= 5, 'App.tsx routes found');
+    for (const r of roots) assert.ok(CLIENT_ROUTE_ROOTS.includes(r), `/${r} is a portal route: add it to CLIENT_ROUTE_ROOTS`);
   });
 
   test('hashed assets are cached for good, with their content type; a missing one is a 404, not the index page', async () => {
