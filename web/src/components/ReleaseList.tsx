@@ -14,7 +14,7 @@ export function ReleaseList({ imageId, releases, current }: { imageId: string; r
         { title: 'Version', cell: (r) => <>{r.version}{r.id === current && <span className="herd-muted"> (shown above)</span>}</> },
         { title: 'Status', cell: (r) => <ReleaseLabels r={r} /> },
         { title: 'Published', cell: (r) => formatDate(r.publishedAt) },
-        { title: 'Release notes', cell: (r) => <Link to={`${base}/notes/${encodeURIComponent(r.version)}`} data-testid={`notes-link-${r.version}`}>Notes for {r.version}</Link> },
+        { title: 'Release notes', cell: (r) => <Link to={`${base}/notes/${r.id}`} data-testid={`notes-link-${r.version}`}>Notes for {r.version}</Link> },
         { title: 'Downloads', cell: (r) => <Link to={`${base}?channel=${r.channel}&release=${encodeURIComponent(r.version)}`}>Files of {r.version}</Link> },
       ]} />
     </div>

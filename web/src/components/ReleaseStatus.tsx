@@ -21,7 +21,7 @@ export function ReleaseWarnings({ r }: { r: Status }) {
       {r.revokedAt && (
         <Alert variant="danger" isInline title={`Release ${r.version} was revoked on ${formatDate(r.revokedAt)}`} data-testid="revoked-alert">
           <p data-testid="revoke-reason">{r.revokeReason ?? 'No reason was given.'}</p>
-          <p>Do not launch new machines from it; feeds list it as revoked and `herd verify` refuses it.</p>
+          <p>Do not launch new machines from it; feeds list it as revoked and <code>herd verify</code> refuses it.</p>
         </Alert>
       )}
       {r.untested && (

@@ -98,7 +98,7 @@ function ReleaseDownloads({ image, release, arch, onArch }: { image: CatalogImag
     <>
       <Content component="p" data-testid="shown-release">
         Release <strong>{release.version}</strong> <ReleaseLabels r={release} /> published {formatDate(release.publishedAt)}
-        {' '}· <Link to={`/images/${encodeURIComponent(image.id)}/notes/${encodeURIComponent(release.version)}`}>release notes</Link>
+        {' '}· <Link to={`/images/${encodeURIComponent(image.id)}/notes/${release.id}`}>release notes</Link>
       </Content>
       <ReleaseWarnings r={release} />
       {arches.length > 1 ? (
