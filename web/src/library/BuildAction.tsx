@@ -14,8 +14,11 @@ export function BuildAction({ template, role }: { template: TemplateDetail; role
   if (template.state !== 'approved') {
     return <Content component="p" data-testid="build-unavailable">Images can be built here once a reviewer approves the current revision.</Content>;
   }
-  if (!roleAtLeast(role, 'contributor')) {
-    return <Content component="p" data-testid="build-unavailable">Approved. <Link to="/sign-in">Sign in</Link> as a contributor to build it into images.</Content>;
+  if (role && !roleAtLeast(role, 'contributor')) {
+    return <Content component="p" data-testid="build-unavailable">Approved. Building it into images needs the contributor role.</Content>;
+  }
+  if (!role) {
+    return <Content component="p" data-testid="build-unavailable">Approved. <Link to={`/sign-in?next=${encodeURIComponent(`/library/${template.id}`)}`}>Sign in</Link> as a contributor to build it into images.</Content>;
   }
   const build = async () => {
     setBusy(true);

@@ -71,7 +71,7 @@ export function LibraryPage() {
           <ToolbarItem align={{ default: 'alignEnd' }}>
             {account
               ? <Link to="/library/submit" data-testid="submit-template-link">Submit a template</Link>
-              : <Link to="/sign-in">Sign in to submit a template</Link>}
+              : <Link to="/sign-in?next=%2Flibrary%2Fsubmit">Sign in to submit a template</Link>}
           </ToolbarItem>
         </ToolbarContent>
       </Toolbar>

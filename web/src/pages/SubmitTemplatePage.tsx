@@ -34,7 +34,7 @@ export function SubmitTemplatePage() {
       <Title headingLevel="h1">Submit a template</Title>
       {loading ? <Loading what="your session" /> : !account ? (
         <Alert variant="info" isInline title="Sign in to submit a template" data-testid="sign-in-required">
-          <p>Anyone can browse the library; submitting needs an account with the contributor role. <Link to="/sign-in" data-testid="sign-in-link">Sign in</Link></p>
+          <p>Anyone can browse the library; submitting needs an account with the contributor role. <Link to="/sign-in?next=%2Flibrary%2Fsubmit" data-testid="sign-in-link">Sign in</Link></p>
         </Alert>
       ) : !roleAtLeast(account.role, 'contributor') ? (
         <Alert variant="warning" isInline title="Your account cannot submit templates" data-testid="role-required">
