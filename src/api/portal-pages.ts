@@ -59,7 +59,8 @@ export function portalPages(o: { dir?: string } = {}) {
     }
     const segments = path.split('/').filter(Boolean);
     if (segments.some((s) => s.startsWith('.') || s.includes('\\') || s.includes('\0'))) return next();
-    const wantsFile = extname(path) !== '';
+    // a client route's segments may hold dots (release notes of 2026.11.25.0): those paths never name a file
+    const wantsFile = extname(path) !== '' && !CLIENT_ROUTE_ROOTS.includes(segments[0]!);
     const file = wantsFile ? await inside(base, join(base, ...segments)) : undefined;
     if (wantsFile && !file) return next();
     const target = file ?? index;
