@@ -8,7 +8,7 @@ import {
   type Template, type TemplateReview, type TemplateRevision,
 } from '../store/templates.ts';
 import { actorOf, approvalsToDismiss, checkBuild, checkReview, checkRevise, type TemplateState, templateState, type Verdict } from './review-policy.ts';
-import { enqueueTemplateBuild } from './template-check.ts';
+import { enqueueTemplateBuild, settleEndedChecks } from './template-check.ts';
 import { checkTemplateText } from './template-recipe.ts';
 
 /** The library's use cases: store calls in the order the review policy allows them. */
@@ -31,7 +31,7 @@ export async function searchTemplates(svc: ReleaseServices, words: string[]): Pr
 }
 
 async function viewsOf(svc: ReleaseServices, templates: Template[]): Promise<TemplateView[]> {
-  const revisions = await listRevisions(svc.store.db, templates.map((t) => t.id));
+  const revisions = await settleEndedChecks(svc, await listRevisions(svc.store.db, templates.map((t) => t.id)));
   const reviews = await listReviews(svc.store.db, revisions.map((r) => r.id));
   return templates.map((template) => {
     const mine = revisions.filter((r) => r.templateId === template.id);

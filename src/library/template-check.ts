@@ -6,7 +6,7 @@ import type { BudgetLine } from '../engine/size-budget.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { Job } from '../queue/queue.ts';
 import type { ReleaseServices } from '../release/services.ts';
-import { getRevision, setRevisionCheck } from '../store/templates.ts';
+import { failChecksOfEndedJobs, getRevision, setRevisionCheck, type TemplateRevision } from '../store/templates.ts';
 import { writeTemplateRecipe } from './template-recipe.ts';
 
 /**
@@ -70,6 +70,25 @@ export async function runTemplateBuild(svc: ReleaseServices, job: Pick<Job, 'id'
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a check that ended without running to its end records: which part failed is not known. */
+export const CHECK_ENDED: CheckDetail = {
+  v: 1, build: 'failed', boot: 'not_run', size: null,
+  error: { code: 'library.check_ended', message: 'the check job ended without a result' },
+};
+
+/**
+ * Revisions as read, with every check whose job ended without recording an outcome (its worker died on
+ * the last attempt, or it was cancelled) failed, in the store too: such a revision would otherwise stay
+ * pending or running for ever. Settled when read, so whichever worker or process ended the job, the next
+ * look at the template sees it; only reads that find an open check touch the database.
+ */
+export async function settleEndedChecks(svc: ReleaseServices, revisions: TemplateRevision[]): Promise<TemplateRevision[]> {
+  const open = revisions.filter((r) => r.checkJobId && (r.checkState === 'pending' || r.checkState === 'running'));
+  if (!open.length) return revisions;
+  const failed = new Set(await failChecksOfEndedJobs(svc.store.db, open.map((r) => r.id), CHECK_ENDED));
+  return revisions.map((r) => (failed.has(r.id) ? { ...r, checkState: 'failed', checkDetail: CHECK_ENDED } : r));
 }
 
 /** The budget line people compare: the first output with a budget (qcow2 before the others, as checkBudget lists them). */

@@ -137,6 +137,22 @@ export async function setRevisionCheck(db: Kysely<Schema>, revisionId: string, c
   }).where('id', '=', revisionId).execute();
 }
 
+/**
+ * Of the revisions named, those whose check is still pending or running although its job has ended failed
+ * or cancelled are marked failed with `detail`; returns their ids. The check job records its own outcome
+ * before the queue ends it, so a revision still open then was never told: its worker died on the last
+ * attempt (the queue failed the job for missed heartbeats) or the job was cancelled. A revision that
+ * recorded an outcome is never overwritten (the state is part of the WHERE).
+ */
+export async function failChecksOfEndedJobs(db: Kysely<Schema>, revisionIds: string[], detail: unknown): Promise<string[]> {
+  if (!revisionIds.length) return [];
+  const rows = await db.updateTable('template_revisions').set({ check_state: 'failed', check_detail: JSON.stringify(detail) })
+    .where('id', 'in', revisionIds).where('check_state', 'in', ['pending', 'running'])
+    .where('check_job_id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('state', 'in', ['failed', 'cancelled']))
+    .returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
 /** Revisions (first ones included) of templates by `author` since `since`: what the submission rate limit counts. */
 export async function countRevisionsBy(db: Kysely<Schema>, author: string, since: Date): Promise<number> {
   const row = await db.selectFrom('template_revisions').innerJoin('templates', 'templates.id', 'template_revisions.template_id')

@@ -8,10 +8,13 @@ import { loadRecipe } from '../../src/recipe/load.ts';
 import { createAccount } from '../../src/store/accounts.ts';
 import { listAudit } from '../../src/store/audit.ts';
 import { createSession, csrfTokenFor } from '../../src/store/sessions.ts';
+import { setRevisionCheck } from '../../src/store/templates.ts';
+import { testDatabases } from '../../src/store/test-databases.ts';
 import { createToken } from '../../src/store/tokens.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/auth/session-authenticate.ts';
+import { servicesOn } from '../security/fixtures.ts';
 import { bearer } from './fixtures/auth.ts';
 import { makeServices } from './fixtures/services.ts';
 
@@ -259,3 +262,84 @@ describe('template library API', () => {
     assert.deepEqual([self.status, self.body.code], [403, 'library.self_review']);
   });
 });
+
+/**
+ * A check job the queue ends without the handler recording an outcome: the revision must not stay pending or
+ * running for ever. Both dialects, since the settling is one UPDATE with a sub-select on the jobs table.
+ */
+for (const target of testDatabases) {
+  describe(`template checks whose job ended without a result (${target.name})`, { skip: target.skip }, () => {
+    let env: Awaited<ReturnType<typeof servicesOn>>;
+    let app: ReturnType<typeof createApp>;
+    let author: string;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const get = async (path: string) => (await app.request(path)).json() as Promise<any>;
+    const submit = async (slug: string) => {
+      const res = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(author) },
+        body: JSON.stringify({ slug, title: slug, description: '', recipe: RECIPE }) });
+      assert.equal(res.status, 201);
+      return (await res.json()) as any;
+    };
+    /** What `herd serve` does after a worker died holding the job: the stale sweep of the next worker. */
+    const workerDiesHolding = async (jobId: string) => {
+      const job = await env.svc.queue.claim('doomed-worker', ['build']);
+      assert.equal(job?.id, jobId);
+      await sleep(5);
+      assert.equal(await env.svc.queue.requeueStale(1), 1);
+      return (await env.svc.queue.get(jobId))!;
+    };
+
+    before(async () => {
+      env = await servicesOn(target);
+      app = createApp(env.svc, { dataDir: env.dir });
+      author = (await createToken(env.svc.store.db, { name: 'alice', role: 'contributor' })).secret;
+    });
+    after(async () => { await env.cleanup(); });
+
+    test('the worker died on the last attempt: failed with "the check job ended without a result"', async () => {
+      const { template, check } = await submit('died');
+      // first attempt: the handler marked the check running, then its worker died; the queue retries it
+      const firstTry = await workerDiesHolding(check.id);
+      await setRevisionCheck(env.svc.store.db, template.revisions[0].id, { state: 'running' });
+      assert.equal(firstTry.state, 'queued');
+      assert.equal((await get(`/api/library/${template.id}`)).state, 'checking', 'a retry is coming');
+      // last attempt: same again, and the queue gives up without any handler having recorded anything
+      const lastTry = await workerDiesHolding(check.id);
+      assert.deepEqual([lastTry.state, lastTry.attempts], ['failed', 2]);
+
+      const t = await get(`/api/library/${template.id}`);
+      assert.equal(t.state, 'check_failed');
+      assert.equal(t.revisions[0].check.state, 'failed');
+      assert.deepEqual(t.revisions[0].check.detail, { v: 1, build: 'failed', boot: 'not_run', size: null, error: { code: 'library.check_ended', message: 'the check job ended without a result' } });
+      const listed = (await get('/api/library?tier=community')).items.find((i: any) => i.id === template.id);
+      assert.equal(listed.lastCheck.state, 'failed');
+      const reviewer = (await createToken(env.svc.store.db, { name: 'rita', role: 'reviewer' })).secret;
+      const review = await app.request(`/api/library/${template.id}/reviews`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(reviewer) },
+        body: JSON.stringify({ revision: t.current.digest, verdict: 'approve' }) });
+      assert.equal(review.status, 409, 'never reviewable');
+    });
+
+    test('a check job cancelled before it ran is failed the same way', async () => {
+      const { template, check } = await submit('cancelled');
+      await env.svc.queue.cancel(check.id);
+      const t = await get(`/api/library/${template.id}`);
+      assert.deepEqual([t.state, t.revisions[0].check.state, t.revisions[0].check.detail.error.code], ['check_failed', 'failed', 'library.check_ended']);
+    });
+
+    test('an outcome the handler recorded stands; an open check with a live job stays open', async () => {
+      const { template, check } = await submit('recorded');
+      const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds'),
+        buildAndTest: async () => { throw new AppError('qa.failed', 'QA failed: B1'); } }), retryDelayMs: () => 0 });
+      assert.ok(await worker.runOnce());
+      assert.ok(await worker.runOnce());
+      assert.equal((await env.svc.queue.get(check.id))?.state, 'failed');
+      const t = await get(`/api/library/${template.id}`);
+      assert.deepEqual([t.revisions[0].check.state, t.revisions[0].check.detail.boot, t.revisions[0].check.detail.error.code], ['failed', 'failed', 'qa.failed']);
+      const live = await submit('live');
+      await setRevisionCheck(env.svc.store.db, live.template.revisions[0].id, { state: 'running' });
+      const open = await get(`/api/library/${live.template.id}`);
+      assert.deepEqual([open.state, open.revisions[0].check.state], ['checking', 'running']);
+      await env.svc.queue.cancel(live.check.id);
+    });
+  });
+}
