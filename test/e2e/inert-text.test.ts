@@ -11,12 +11,16 @@ const PAYLOAD = {
   title: 'XSS-TITLE <img src=x onerror="window.__xss=1;alert(1)">',
   description: 'XSS-DESC <script>window.__xss=2</script>"><svg onload="window.__xss=3"></svg> [link](javascript:window.__xss=4) {{constructor.constructor(\'window.__xss=5\')()}}',
   reason: 'XSS-REASON <iframe srcdoc="<script>parent.__xss=6</script>"></iframe><b onmouseover=alert(6)>bold</b>',
+  templateTitle: 'XSS-TTITLE <img src=x onerror="window.__xss=7">',
+  templateDescription: 'XSS-TDESC <script>window.__xss=8</script><a href="javascript:window.__xss=9">click</a>\n<style>*{display:none}</style>',
   account: '<img src=x onerror=alert(7)>',
 };
+const RECIPE = 'name: xss-probe\ndescription: a probe\nextends: base\npackages: [nginx]\n';
 
 describe('user-submitted text is inert in the browser', () => {
   let portal: Portal;
   let browser: Browser;
+  let templateId: string;
   const api = async (path: string, body: unknown, token = portal.tokens.admin) =>
     fetch(`${portal.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -27,6 +31,9 @@ describe('user-submitted text is inert in the browser', () => {
     assert.equal(product.status, 201, await product.text());
     const revoke = await api(`/api/releases/${portal.releases.python.release.id}/revoke`, { reason: PAYLOAD.reason }, portal.tokens.publisher);
     assert.equal(revoke.status, 200, await revoke.text());
+    const template = await api('/api/library', { slug: 'xss-probe', title: PAYLOAD.templateTitle, description: PAYLOAD.templateDescription, recipe: RECIPE }, portal.tokens.contributor);
+    assert.equal(template.status, 201, await template.clone().text());
+    templateId = (await template.json()).template.id;
   });
   after(async () => { await browser?.close(); await portal?.close(); });
 
@@ -105,10 +112,10 @@ describe('user-submitted text is inert in the browser', () => {
     await w.context.close();
   });
 
-  test('product titles and descriptions, revoke reasons: every portal page shows them inert', async () => {
+  test('product titles and descriptions, revoke reasons, template titles and descriptions: every portal page shows them inert', async () => {
     const py = portal.releases.python.release;
     const pages = ['/', '/use-cases/base', '/images/xss-probe', '/images/stack-python', `/images/stack-python/notes/${py.id}`,
-      `/images/stack-python/notes/${py.version}`, '/library', '/builds', '/docs'];
+      `/images/stack-python/notes/${py.version}`, '/library', `/library/${templateId}`, '/builds', '/docs'];
     const shownAnywhere = new Set<string>();
     for (const signedIn of [false, true]) {
       const w = await browser.page();
@@ -126,6 +133,7 @@ describe('user-submitted text is inert in the browser', () => {
       }
       await w.context.close();
     }
-    process.stderr.write(`# payload fields shown by some page: ${[...shownAnywhere].join(', ') || 'none yet'}\n`);
+    // the pages that show these exist (release notes, the template page): each payload was seen, and was text
+    for (const f of ['reason', 'templateTitle', 'templateDescription']) assert.ok(shownAnywhere.has(f), `no page showed the ${f} payload`);
   });
 });
