@@ -1,23 +1,29 @@
 import { Alert, FormHelperText, HelperText, HelperTextItem } from '@patternfly/react-core';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { apiGet } from '../api/client.ts';
 import { type Problem, type RecipeValidator, recipeProblems } from './recipe-validate.ts';
 import './library.css';
 
-interface Compiled { validate: RecipeValidator; schema: unknown }
+interface Compiled { validate: RecipeValidator; schema: unknown; stale: boolean }
 
-/** The precompiled validator is a chunk of its own: only pages with an editor load it. */
+/**
+ * The precompiled validator is a chunk of its own: only pages with an editor load it. It was compiled when
+ * the portal was built; the server's schema (GET /api/recipe-schema) says whether that build is current.
+ */
 function useValidator(): Compiled | undefined {
   const [v, setV] = useState<Compiled>();
   useEffect(() => {
     let live = true;
-    void import('virtual:recipe-validator').then((m) => { if (live) setV({ validate: m.default, schema: m.schema }); });
+    void Promise.all([import('virtual:recipe-validator'), apiGet('/api/recipe-schema').catch(() => undefined)]).then(([m, served]) => {
+      if (live) setV({ validate: m.default, schema: m.schema, stale: !!served && JSON.stringify(served) !== JSON.stringify(m.schema) });
+    });
     return () => { live = false; };
   }, []);
   return v;
 }
 
 /** Checks `text` shortly after typing stops, so each keystroke does not re-run the schema. */
-function useProblems(text: string, officialIds: readonly string[] | undefined): Problem[] | undefined {
+function useProblems(text: string, officialIds: readonly string[] | undefined): { problems?: Problem[]; stale: boolean } {
   const compiled = useValidator();
   const [problems, setProblems] = useState<Problem[]>();
   useEffect(() => {
@@ -25,7 +31,7 @@ function useProblems(text: string, officialIds: readonly string[] | undefined): 
     const t = setTimeout(() => setProblems(recipeProblems(text, compiled.validate, { schema: compiled.schema, officialIds })), 150);
     return () => clearTimeout(t);
   }, [text, compiled, officialIds]);
-  return problems;
+  return { problems, stale: compiled?.stale ?? false };
 }
 
 function offsetOf(text: string, line: number, column: number): number {
@@ -56,7 +62,7 @@ export interface RecipeEditorProps {
 export function RecipeEditor({ id, value, onChange, officialIds, onChecked, describedBy }: RecipeEditorProps) {
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
-  const problems = useProblems(value, officialIds);
+  const { problems, stale } = useProblems(value, officialIds);
   const lineCount = useMemo(() => value.split('\n').length, [value]);
   const marks = useMemo(() => new Map((problems ?? []).map((p) => [p.line, p.severity] as const)), [problems]);
   const errors = problems?.filter((p) => p.severity === 'error').length ?? 0;
@@ -74,6 +80,11 @@ export function RecipeEditor({ id, value, onChange, officialIds, onChecked, desc
 
   return (
     <div className="herd-recipe-editor">
+      {stale && (
+        <Alert variant="warning" isInline isPlain title="This page checks recipes against an older recipe format than the server's" data-testid="recipe-schema-stale">
+          The server's check decides; the portal needs rebuilding (<code>npm run build:web</code>).
+        </Alert>
+      )}
       <div className="herd-recipe-editor__frame">
         <div className="herd-recipe-editor__gutter" ref={gutter} aria-hidden="true">
           {Array.from({ length: lineCount }, (_, i) => (
