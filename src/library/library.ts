@@ -2,18 +2,18 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../catalog/roles.ts';
 import type { Job } from '../queue/queue.ts';
 import type { ReleaseServices } from '../release/services.ts';
-import { recordAudit } from '../store/audit.ts';
+import { countAudit, recordAudit } from '../store/audit.ts';
 import {
   addReview, addRevision, countRevisionsBy, createTemplate, dismissReviews, getTemplate, listReviews, listRevisions, listTemplates,
   type Template, type TemplateReview, type TemplateRevision,
 } from '../store/templates.ts';
-import { actorOf, approvalsToDismiss, checkBuild, checkReview, checkRevise, type TemplateState, templateState, type Verdict } from './review-policy.ts';
-import { enqueueTemplateBuild, settleEndedChecks } from './template-check.ts';
+import { actorOf, approvalsToDismiss, checkBuild, checkRecheck, checkReview, checkRevise, type TemplateState, templateState, type Verdict } from './review-policy.ts';
+import { enqueueRecheck, enqueueTemplateBuild, failedOnTheImage, settleEndedChecks } from './template-check.ts';
 import { checkTemplateText } from './template-recipe.ts';
 
 /** The library's use cases: store calls in the order the review policy allows them. */
 export interface LibraryOptions {
-  /** Revisions (first ones included) one author may submit per window (default 10 an hour). */
+  /** Revisions (first ones included) and checks run again one author may ask for per window (default 10 an hour). */
   submissions?: { max: number; windowMs: number };
 }
 
@@ -41,9 +41,12 @@ async function viewsOf(svc: ReleaseServices, templates: Template[]): Promise<Tem
   });
 }
 
+/** Each revision and each check run again is a build and a boot: they share one limit per author. */
 async function checkRate(svc: ReleaseServices, author: string, o: LibraryOptions, now: Date): Promise<void> {
   const { max, windowMs } = o.submissions ?? { max: 10, windowMs: 60 * 60_000 };
-  if (await countRevisionsBy(svc.store.db, author, new Date(now.getTime() - windowMs)) >= max) {
+  const since = new Date(now.getTime() - windowMs);
+  const used = await countRevisionsBy(svc.store.db, author, since) + await countAudit(svc.store.db, { actor: author, action: 'template_check_rerun', since });
+  if (used >= max) {
     throw new AppError('library.rate_limited', `${author} submitted ${max} recipes in the last ${Math.round(windowMs / 60_000)} minutes`, {
       kind: 'rate_limited', hint: 'each submission is built and boot-tested; wait, then submit again',
     });
@@ -85,6 +88,27 @@ export async function reviewTemplate(svc: ReleaseServices, who: Principal, id: s
   const review = await addReview(svc.store.db, { revisionId: revision.id, reviewer: actor.name, verdict: r.verdict, comment: r.comment });
   await recordAudit(svc.store.db, { actor: actor.name, action: 'template_reviewed', subject: before.template.slug, detail: { template: id, revision: revision.number, digest: revision.digest, verdict: r.verdict } });
   return { view: await templateView(svc, id), review };
+}
+
+/**
+ * The author runs the failed check of the current revision (named by its digest) again, on the same text:
+ * only when it failed before the image was judged (the build broke, or its job ended without a result: a
+ * mirror down, a worker lost), never to retry a size budget or boot verdict. Limited with submissions; audited.
+ */
+export async function recheckTemplate(svc: ReleaseServices, who: Principal, id: string, digest: string, o: LibraryOptions = {}): Promise<{ view: TemplateView; check: Job }> {
+  const before = await templateView(svc, id);
+  const actor = actorOf(who);
+  const current = checkRecheck({ author: before.template.author, ...before }, actor, digest);
+  const revision = before.revisions.find((r) => r.id === current.id)!;
+  if (failedOnTheImage(revision.checkDetail)) {
+    throw new AppError('library.check_verdict', `revision ${revision.number} was built and its size budget or boot test refused it; running that check again would give the same verdict`, {
+      kind: 'conflict', hint: 'change the recipe and submit it as a new revision',
+    });
+  }
+  await checkRate(svc, actor.name, o, new Date());
+  const check = await enqueueRecheck(svc, revision);
+  await recordAudit(svc.store.db, { actor: actor.name, action: 'template_check_rerun', subject: before.template.slug, detail: { template: id, revision: revision.number, digest: revision.digest, job: check.id } });
+  return { view: await templateView(svc, id), check };
 }
 
 /** A build of the approved template's current revision (QA full, never published). */

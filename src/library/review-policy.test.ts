@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { actorOf, approvalsToDismiss, checkBuild, checkReview, checkRevise, type PolicyReview, type PolicyRevision, type PolicyTemplate, templateState } from './review-policy.ts';
+import { actorOf, approvalsToDismiss, checkBuild, checkRecheck, checkReview, checkRevise, type PolicyReview, type PolicyRevision, type PolicyTemplate, templateState } from './review-policy.ts';
 
 const rev = (n: number, checkState: PolicyRevision['checkState'] = 'passed'): PolicyRevision => ({ id: `r${n}`, number: n, digest: `d${n}`, checkState });
 let clock = 0;
@@ -60,5 +60,15 @@ describe('review policy', () => {
   test('a token acts as token:<name>, a session as the account name', () => {
     assert.deepEqual(actorOf({ id: '1', name: 'ci', role: 'contributor', via: 'token' }), { name: 'token:ci', role: 'contributor' });
     assert.deepEqual(actorOf({ id: '2', name: 'alice', role: 'reviewer', via: 'session' }), { name: 'alice', role: 'reviewer' });
+  });
+
+  test('a check runs again only for the author, on the current revision, once it failed', () => {
+    const alice = { name: 'alice', role: 'contributor' as const };
+    assert.equal(checkRecheck(tpl([rev(1, 'passed'), rev(2, 'failed')]), alice, 'd2').id, 'r2');
+    assert.throws(() => checkRecheck(tpl([rev(1, 'failed')]), { name: 'bob', role: 'admin' }, 'd1'), code('library.not_author', 'forbidden'));
+    assert.throws(() => checkRecheck(tpl([rev(1, 'failed'), rev(2, 'failed')]), alice, 'd1'), code('library.stale_revision', 'conflict'));
+    for (const state of ['pending', 'running', 'passed'] as const) {
+      assert.throws(() => checkRecheck(tpl([rev(1, state)]), alice, 'd1'), code('library.not_rerunnable', 'conflict'), state);
+    }
   });
 });

@@ -86,6 +86,28 @@ export function checkRevise(t: PolicyTemplate, who: Actor): void {
   }
 }
 
+/**
+ * The author may run a failed check of the current revision (named by its digest) again, without a new
+ * revision: the same text, so no review is affected (a revision whose check failed was never reviewable).
+ */
+export function checkRecheck(t: PolicyTemplate, who: Actor, digest: string): PolicyRevision {
+  if (who.name !== t.author) {
+    throw new AppError('library.not_author', `only the author (${t.author}) runs this template's check again`, { kind: 'forbidden', hint: 'review it instead, or submit your own template' });
+  }
+  const current = currentRevision(t);
+  if (!current || current.digest !== digest) {
+    throw new AppError('library.stale_revision', `the request names revision ${digest.slice(0, 12)}, but the current revision is ${current?.digest.slice(0, 12) ?? 'none'}`, {
+      kind: 'conflict', hint: 'reload the template; only the current revision\'s check runs again',
+    });
+  }
+  if (current.checkState !== 'failed') {
+    throw new AppError('library.not_rerunnable', `revision ${current.number}'s check is ${current.checkState}; only a failed check runs again`, {
+      kind: 'conflict', hint: 'wait for the check to end',
+    });
+  }
+  return current;
+}
+
 /** Approvals a new revision dismisses: every undismissed approval of an earlier revision (approval binds to content). */
 export function approvalsToDismiss(t: PolicyTemplate, newRevisionId: string): string[] {
   return t.reviews.filter((r) => r.revisionId !== newRevisionId && r.verdict === 'approve' && !r.dismissedAt).map((r) => r.id);

@@ -6,7 +6,7 @@ import type { BudgetLine } from '../engine/size-budget.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { Job } from '../queue/queue.ts';
 import type { ReleaseServices } from '../release/services.ts';
-import { failChecksOfEndedJobs, getRevision, setRevisionCheck, type TemplateRevision } from '../store/templates.ts';
+import { bindCheckJob, claimCheck, failChecksOfEndedJobs, getRevision, reopenFailedCheck, setRevisionCheck, type TemplateRevision } from '../store/templates.ts';
 import { writeTemplateRecipe } from './template-recipe.ts';
 
 /**
@@ -39,8 +39,35 @@ export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: str
   const payload: TemplateBuildPayload = { v: 2, template: revisionId, check, qa: 'full', publish: false };
   // one retry for a passing fault (a mirror down); a failing image fails the same way twice
   const job = await svc.queue.enqueue('build', payload, { maxAttempts: 2 });
-  if (check) await setRevisionCheck(svc.store.db, revisionId, { state: 'pending', jobId: job.id });
+  // the revision is pending with no job (new, or reopened): this job becomes its check
+  if (check) await bindCheckJob(svc.store.db, revisionId, job.id);
   return job;
+}
+
+/**
+ * A failed check of `rev` run again (the rules are recheckTemplate's): reopened only if still failed by the
+ * job its caller saw, so of two requests at once the second is refused and one job runs.
+ */
+export async function enqueueRecheck(svc: ReleaseServices, rev: TemplateRevision): Promise<Job> {
+  if (!rev.checkJobId || !(await reopenFailedCheck(svc.store.db, rev.id, rev.checkJobId))) {
+    throw new AppError('library.concurrent_recheck', 'this check was started again at the same moment', { kind: 'conflict', hint: 'reload the template' });
+  }
+  try {
+    return await enqueueTemplateBuild(svc, rev.id, true);
+  } catch (e) {
+    // no job will run it: failed as it was, so that it can be started again
+    await setRevisionCheck(svc.store.db, rev.id, { state: 'failed', jobId: rev.checkJobId });
+    throw e;
+  }
+}
+
+/**
+ * Whether a failed check judged the image itself: the build passed and its size budget or boot test refused
+ * it. Running that check again would only retry the verdict; a new revision changes the image instead.
+ */
+export function failedOnTheImage(detail: unknown): boolean {
+  const d = CheckDetail.safeParse(detail);
+  return d.success && d.data.build === 'passed';
 }
 
 /**
@@ -51,8 +78,7 @@ export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: str
 export async function runTemplateBuild(svc: ReleaseServices, job: Pick<Job, 'id' | 'attempts' | 'maxAttempts'>, p: TemplateBuildPayload, outDir: string, build: BuildAndTest) {
   const rev = await getRevision(svc.store.db, p.template);
   if (!rev) throw new AppError('library.unknown_revision', `no template revision ${p.template}`, { hint: 'the template was removed; nothing to build' });
-  const records = p.check && rev.checkJobId === job.id;
-  if (records) await setRevisionCheck(svc.store.db, rev.id, { state: 'running' });
+  const records = p.check && await claimCheck(svc.store.db, rev.id, job.id);
   const dir = mkdtempSync(join(tmpdir(), 'herd-template-'));
   try {
     const recipePath = await writeTemplateRecipe(rev.recipeText, svc.recipesDir, dir);

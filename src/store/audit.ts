@@ -7,7 +7,7 @@ export type AuditAction =
   | 'account_created' | 'account_role_changed' | 'account_disabled'
   | 'review_approved' | 'review_changes_requested'
   | 'release_promoted' | 'release_revoked'
-  | 'template_reviewed';
+  | 'template_reviewed' | 'template_check_rerun';
 
 export interface AuditEntry { id: number; at: string; actor: string; action: AuditAction; subject: string; detail: Record<string, unknown> }
 
@@ -16,6 +16,13 @@ export async function recordAudit(db: Kysely<Schema>, e: { actor: string; action
     at: (e.now ?? new Date()).toISOString(), actor: e.actor.slice(0, 200), action: e.action, subject: e.subject.slice(0, 200),
     detail: JSON.stringify(e.detail ?? {}),
   }).execute();
+}
+
+/** Entries of `action` by `actor` since `since`: what a rate limit on an audited action counts. */
+export async function countAudit(db: Kysely<Schema>, o: { actor: string; action: AuditAction; since: Date }): Promise<number> {
+  const row = await db.selectFrom('audit_log').select((e) => e.fn.countAll().as('n'))
+    .where('actor', '=', o.actor).where('action', '=', o.action).where('at', '>=', o.since.toISOString()).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** Newest first. */

@@ -153,6 +153,31 @@ export async function failChecksOfEndedJobs(db: Kysely<Schema>, revisionIds: str
   return rows.map((r) => r.id);
 }
 
+/**
+ * A failed check pending again with no job yet (bindCheckJob gives it one), only if it is still failed with
+ * the job the caller saw (compare and set): of two re-runs at the same moment exactly one gets true.
+ */
+export async function reopenFailedCheck(db: Kysely<Schema>, revisionId: string, seenJobId: string): Promise<boolean> {
+  const r = await db.updateTable('template_revisions').set({ check_state: 'pending', check_job_id: null })
+    .where('id', '=', revisionId).where('check_state', '=', 'failed').where('check_job_id', '=', seenJobId).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * A revision's check is the job that binds it first. The job is enqueued before its id is written here, so
+ * the worker may take it in between: then the job's own claimCheck has bound it already and this does nothing.
+ */
+export async function bindCheckJob(db: Kysely<Schema>, revisionId: string, jobId: string): Promise<void> {
+  await db.updateTable('template_revisions').set({ check_job_id: jobId }).where('id', '=', revisionId).where('check_job_id', 'is', null).execute();
+}
+
+/** The check job marks its revision running if the revision's check is this job (or no job yet); true when it is the one that records. */
+export async function claimCheck(db: Kysely<Schema>, revisionId: string, jobId: string): Promise<boolean> {
+  const r = await db.updateTable('template_revisions').set({ check_state: 'running', check_job_id: jobId })
+    .where('id', '=', revisionId).where((eb) => eb.or([eb('check_job_id', '=', jobId), eb('check_job_id', 'is', null)])).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** Revisions (first ones included) of templates by `author` since `since`: what the submission rate limit counts. */
 export async function countRevisionsBy(db: Kysely<Schema>, author: string, since: Date): Promise<number> {
   const row = await db.selectFrom('template_revisions').innerJoin('templates', 'templates.id', 'template_revisions.template_id')

@@ -8,7 +8,7 @@ import { loadRecipe } from '../../src/recipe/load.ts';
 import { createAccount } from '../../src/store/accounts.ts';
 import { listAudit } from '../../src/store/audit.ts';
 import { createSession, csrfTokenFor } from '../../src/store/sessions.ts';
-import { setRevisionCheck } from '../../src/store/templates.ts';
+import { createTemplate, getRevision, setRevisionCheck } from '../../src/store/templates.ts';
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { createToken } from '../../src/store/tokens.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
@@ -340,6 +340,85 @@ for (const target of testDatabases) {
       const open = await get(`/api/library/${live.template.id}`);
       assert.deepEqual([open.state, open.revisions[0].check.state], ['checking', 'running']);
       await env.svc.queue.cancel(live.check.id);
+    });
+
+    test('a check job claimed before its id was written on the revision still records its outcome', async () => {
+      const { revision } = await createTemplate(env.svc.store.db, { slug: 'early-claim', title: 't', description: '', author: 'token:alice', extends: 'base', recipeText: RECIPE });
+      // enqueued, and the worker takes it before the submitter wrote the job's id (bindCheckJob) on the revision
+      const job = await env.svc.queue.enqueue('build', { v: 2, template: revision.id, check: true, qa: 'full', publish: false }, { maxAttempts: 2 });
+      const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds'), buildAndTest: fakeEngine }) });
+      assert.ok(await worker.runOnce());
+      const after = await getRevision(env.svc.store.db, revision.id);
+      assert.deepEqual([after?.checkState, after?.checkJobId], ['passed', job.id]);
+    });
+
+    const recheck = (who: string, id: string, digest: string) => app.request(`/api/library/${id}/checks`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(who ? bearer(who) : {}) }, body: JSON.stringify({ revision: digest }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+
+    test('the author runs a check that ended without a result again: the same revision, one job for two requests, audited', async () => {
+      const died = (await get('/api/library?tier=community&q=died')).items[0];
+      const before = await get(`/api/library/${died.id}`);
+      assert.equal(before.revisions[0].check.state, 'failed');
+      const oldJob = before.revisions[0].check.jobId;
+      const both = await Promise.all([recheck(author, died.id, before.current.digest), recheck(author, died.id, before.current.digest)]);
+      assert.deepEqual(both.map((r) => r.status).sort(), [202, 409], JSON.stringify(both.map((r) => r.body)));
+      const ok = both.find((r) => r.status === 202)!.body;
+      assert.ok(['library.not_rerunnable', 'library.concurrent_recheck'].includes(both.find((r) => r.status === 409)!.body.code));
+      assert.deepEqual([ok.template.state, ok.template.revisions.length, ok.template.current.digest], ['checking', 1, before.current.digest], 'no new revision');
+      assert.deepEqual([ok.template.revisions[0].check.state, ok.template.revisions[0].check.jobId], ['pending', ok.check.id]);
+      assert.notEqual(ok.check.id, oldJob);
+      assert.deepEqual(ok.check.payload, { v: 2, template: before.revisions[0].id, check: true, qa: 'full', publish: false });
+      assert.equal((await env.svc.queue.list({ kind: 'build', state: 'queued' })).length, 1, 'one job for the two requests');
+      const audit = await listAudit(env.svc.store.db, { action: 'template_check_rerun' });
+      assert.deepEqual(audit.map((a) => [a.actor, a.subject, a.detail.revision, a.detail.digest, a.detail.job]), [['token:alice', 'died', 1, before.current.digest, ok.check.id]]);
+
+      const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds'), buildAndTest: fakeEngine }) });
+      assert.ok(await worker.runOnce());
+      const after = await get(`/api/library/${died.id}`);
+      assert.deepEqual([after.state, after.revisions[0].check.state], ['in_review', 'passed']);
+    });
+
+    test('a check runs again only for its author, on the current digest, once failed, and never to retry a size or boot verdict', async () => {
+      const eve = (await createToken(env.svc.store.db, { name: 'eve', role: 'reviewer' })).secret;
+      const viewer = (await createToken(env.svc.store.db, { name: 'val', role: 'viewer' })).secret;
+      const { template, check } = await submit('refusals');
+      const digest = template.current.digest;
+      assert.deepEqual([(await recheck(author, template.id, digest)).body.code], ['library.not_rerunnable'], 'still checking');
+      await env.svc.queue.cancel(check.id);
+      assert.equal((await get(`/api/library/${template.id}`)).state, 'check_failed');
+      const refused = [await recheck('', template.id, digest), await recheck(viewer, template.id, digest), await recheck(eve, template.id, digest),
+        await recheck(author, template.id, 'b'.repeat(64)), await recheck(author, template.id, 'not-a-digest'), await recheck(author, crypto.randomUUID(), digest)];
+      assert.deepEqual(refused.map((r) => [r.status, r.body.code]), [[401, 'api.unauthenticated'], [403, 'api.forbidden'], [403, 'library.not_author'],
+        [409, 'library.stale_revision'], [400, 'api.invalid_input'], [404, 'library.not_found']]);
+
+      // the check judged the image (its boot test failed, both attempts): a new revision is the way on
+      const passed = (await get('/api/library?tier=community&q=recorded')).items[0];
+      const qaFailed = await recheck(author, passed.id, (await get(`/api/library/${passed.id}`)).current.digest);
+      assert.deepEqual([qaFailed.status, qaFailed.body.code], [409, 'library.check_verdict'], 'a boot verdict');
+      const died = (await get('/api/library?tier=community&q=died')).items[0];
+      const inReview = await recheck(author, died.id, (await get(`/api/library/${died.id}`)).current.digest);
+      assert.deepEqual([inReview.status, inReview.body.code], [409, 'library.not_rerunnable'], 'a passed check');
+      assert.deepEqual((await listAudit(env.svc.store.db, { action: 'template_check_rerun' })).length, 1, 'refusals are not audited as runs');
+    });
+
+    test('checks run again count against the submission limit', async () => {
+      const limited = createApp(env.svc, { dataDir: env.dir, library: { submissions: { max: 2, windowMs: 3_600_000 } } });
+      const zed = (await createToken(env.svc.store.db, { name: 'zed', role: 'contributor' })).secret;
+      const res = await limited.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(zed) },
+        body: JSON.stringify({ slug: 'zed-one', title: 'z', description: '', recipe: RECIPE }) });
+      const { template, check } = (await res.json()) as any;
+      const again = async () => {
+        const r = await limited.request(`/api/library/${template.id}/checks`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(zed) }, body: JSON.stringify({ revision: template.current.digest }) });
+        return { status: r.status, body: await r.json() as any };
+      };
+      await env.svc.queue.cancel(check.id);
+      const first = await again();
+      assert.equal(first.status, 202);
+      await env.svc.queue.cancel(first.body.check.id);
+      const second = await again();
+      assert.deepEqual([second.status, second.body.code], [429, 'library.rate_limited'], 'one submission and one run again used the two');
+      assert.equal((await get(`/api/library/${template.id}`)).revisions[0].check.state, 'failed', 'a refused run leaves the check as it was');
     });
   });
 }

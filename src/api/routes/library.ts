@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import { type LibraryOptions, reviseTemplate, reviewTemplate, searchTemplates, submitTemplate, buildTemplate, templateView, type TemplateView } from '../../library/library.ts';
+import { type LibraryOptions, recheckTemplate, reviseTemplate, reviewTemplate, searchTemplates, submitTemplate, buildTemplate, templateView, type TemplateView } from '../../library/library.ts';
 import { CheckDetail } from '../../library/template-check.ts';
 import { TEMPLATE_TEXT_MAX } from '../../library/template-recipe.ts';
 import { catalogueReader } from '../../release/catalogue-entries.ts';
@@ -31,6 +31,7 @@ const NewTemplate = z.strictObject({
   recipe: RecipeText,
 });
 const NewRevision = z.strictObject({ recipe: RecipeText });
+const NewCheck = z.strictObject({ revision: Digest.describe('digest of the current revision, whose failed check runs again') });
 const NewReview = z.strictObject({
   revision: Digest.describe('digest of the revision reviewed: a review of a superseded revision is refused (409)'),
   verdict: z.enum(['approve', 'request_changes']),
@@ -90,6 +91,13 @@ export function libraryRoutes(svc: ReleaseServices, o: LibraryOptions = {}): Rou
       handler: async (c, { params, body, who }) => {
         const { view, revision, check } = await reviseTemplate(svc, who!, params.id, body.recipe, o);
         return c.json({ template: detail(view), revision: revision.number, check }, 201);
+      } }),
+    route({ method: 'post', path: '/api/library/:id/checks', tag: 'library', role: 'contributor', params: Id, body: NewCheck, status: 202,
+      summary: 'The author runs the current revision\'s failed check again on the same text, when it failed before the image was judged (a build error, a lost job); 409 for a size budget or boot verdict',
+      response: z.object({ template: TemplateDetail, check: JobView }),
+      handler: async (c, { params, body, who }) => {
+        const { view, check } = await recheckTemplate(svc, who!, params.id, body.revision, o);
+        return c.json({ template: detail(view), check }, 202);
       } }),
     route({ method: 'post', path: '/api/library/:id/reviews', tag: 'library', role: 'reviewer', params: Id, body: NewReview, status: 201,
       summary: 'Approve or request changes on the current revision (named by its digest) once its check passed; never one\'s own template',

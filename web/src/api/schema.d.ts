@@ -2947,6 +2947,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/library/{id}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The author runs the current revision's failed check again on the same text, when it failed before the image was judged (a build error, a lost job); 409 for a size budget or boot verdict */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description digest of the current revision, whose failed check runs again */
+                        revision: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: {
+                                /** Format: uuid */
+                                id: string;
+                                slug: string;
+                                title: string;
+                                description: string;
+                                author: string;
+                                extends: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @enum {string} */
+                                state: "checking" | "check_failed" | "in_review" | "approved" | "changes_requested";
+                                /** @description the revision reviews and builds are about */
+                                current: {
+                                    number: number;
+                                    digest: string;
+                                };
+                                revisions: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: number;
+                                    recipe: string;
+                                    digest: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    check: {
+                                        /** @enum {string} */
+                                        state: "pending" | "running" | "passed" | "failed";
+                                        jobId: string | null;
+                                        detail: {
+                                            /** @constant */
+                                            v: 1;
+                                            /** @enum {string} */
+                                            build: "passed" | "failed";
+                                            /** @enum {string} */
+                                            boot: "passed" | "failed" | "not_run";
+                                            size: {
+                                                item?: string;
+                                                bytes?: number;
+                                                budget?: number;
+                                                ok: boolean;
+                                            } | null;
+                                            error?: {
+                                                code: string;
+                                                message: string;
+                                            };
+                                        } | null;
+                                    };
+                                }[];
+                                reviews: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    revision: number;
+                                    digest: string;
+                                    reviewer: string;
+                                    /** @enum {string} */
+                                    verdict: "approve" | "request_changes";
+                                    comment: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    dismissedAt: string | null;
+                                }[];
+                            };
+                            check: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/library/{id}/reviews": {
         parameters: {
             query?: never;
