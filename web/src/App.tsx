@@ -1,8 +1,8 @@
 import {
   Masthead, MastheadBrand, MastheadContent, MastheadLogo, MastheadMain, MastheadToggle, Nav, NavItem, NavList, Page,
-  PageSidebar, PageSidebarBody, PageToggleButton, SkipToContent, Toolbar, ToolbarContent, ToolbarItem, Button,
+  PageContext, PageSidebar, PageSidebarBody, PageToggleButton, SkipToContent, Toolbar, ToolbarContent, ToolbarItem, Button,
 } from '@patternfly/react-core';
-import { useState } from 'react';
+import { useContext } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
 import { SessionProvider, useSession } from './session.tsx';
 import { HomePage } from './pages/HomePage.tsx';
@@ -42,14 +42,31 @@ function AccountArea() {
   );
 }
 
-function Shell() {
-  const [open, setOpen] = useState(true);
+/** The portal's navigation; on a phone the sidebar covers the page, so picking a page closes it. */
+function PortalNav() {
   const location = useLocation();
+  const { isMobile, isSidebarOpen, onSidebarToggle } = useContext(PageContext);
+  return (
+    <Nav aria-label="Portal">
+      <NavList>
+        {NAV.map((n) => (
+          // NavItem replaces its child's onClick with its own, so the handler goes here
+          <NavItem key={n.to} isActive={n.end ? location.pathname === n.to : location.pathname.startsWith(n.to)}
+            onClick={() => { if (isMobile && isSidebarOpen) onSidebarToggle(); }}>
+            <NavLink to={n.to} end={n.end}>{n.label}</NavLink>
+          </NavItem>
+        ))}
+      </NavList>
+    </Nav>
+  );
+}
+
+function Shell() {
   const masthead = (
     <Masthead>
       <MastheadMain>
         <MastheadToggle>
-          <PageToggleButton variant="plain" aria-label="Main navigation" isSidebarOpen={open} onSidebarToggle={() => setOpen(!open)} />
+          <PageToggleButton isHamburgerButton aria-label="Main navigation" />
         </MastheadToggle>
         <MastheadBrand>
           <MastheadLogo component={(p: object) => <Link {...p} to="/" />}>
@@ -67,22 +84,15 @@ function Shell() {
     </Masthead>
   );
   const sidebar = (
-    <PageSidebar isSidebarOpen={open}>
+    <PageSidebar>
       <PageSidebarBody>
-        <Nav aria-label="Portal">
-          <NavList>
-            {NAV.map((n) => (
-              <NavItem key={n.to} isActive={n.end ? location.pathname === n.to : location.pathname.startsWith(n.to)}>
-                <NavLink to={n.to} end={n.end}>{n.label}</NavLink>
-              </NavItem>
-            ))}
-          </NavList>
-        </Nav>
+        <PortalNav />
       </PageSidebarBody>
     </PageSidebar>
   );
   return (
-    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar={false} mainContainerId="main"
+    // a managed sidebar starts closed on a phone-width window and open on a wide one; the hamburger toggles it
+    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar mainContainerId="main"
       skipToContent={<SkipToContent href="#main">Skip to content</SkipToContent>}>
       <Routes>
         <Route path="/" element={<HomePage />} />
