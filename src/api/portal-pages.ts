@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'hono';
+import { acceptedCodings, isVariantPath, PRECOMPRESSED, type Precompressed } from './portal-encoding.ts';
 
 /** Where `npm run build:web` writes the portal (web/dist beside src/). */
 export const DEFAULT_PORTAL_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -41,7 +42,8 @@ export const CLIENT_ROUTE_ROOTS = ['use-cases', 'images', 'user-data', 'docs', '
 /**
  * The portal's static files, and its index page for every client-side route (a path without a file
  * extension). Files are looked up under the built folder only: `..`, encoded separators, dot-files and
- * symlinks that leave the folder are not found.
+ * symlinks that leave the folder are not found. A file the build precompressed is sent as its `.br` or `.gz`
+ * variant when the browser accepts that coding; the variants are never served under their own names.
  */
 export function portalPages(o: { dir?: string } = {}) {
   const dir = o.dir ?? DEFAULT_PORTAL_DIR;
@@ -61,7 +63,7 @@ export function portalPages(o: { dir?: string } = {}) {
     if (segments.some((s) => s.startsWith('.') || s.includes('\\') || s.includes('\0'))) return next();
     // a client route's segments may hold dots (release notes of 2026.11.25.0): those paths never name a file
     const wantsFile = extname(path) !== '' && !CLIENT_ROUTE_ROOTS.includes(segments[0]!);
-    const file = wantsFile ? await inside(base, join(base, ...segments)) : undefined;
+    const file = wantsFile && !isVariantPath(path) ? await inside(base, join(base, ...segments)) : undefined;
     if (wantsFile && !file) return next();
     const target = file ?? index;
     const type = TYPES[extname(target)] ?? 'application/octet-stream';
@@ -69,9 +71,29 @@ export function portalPages(o: { dir?: string } = {}) {
     // by the path inside the folder: a folder that itself sits under some `assets` must not cache its index page.
     const cache = relative(base, target).startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
     const status = file || segments.length === 0 || CLIENT_ROUTE_ROOTS.includes(segments[0]!) ? 200 : 404;
-    const body = Readable.toWeb(createReadStream(target)) as ReadableStream;
-    return c.body(body, status, { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
+    const variant = await precompressed(base, target, c.req.header('accept-encoding'));
+    const body = Readable.toWeb(createReadStream(variant?.path ?? target)) as ReadableStream;
+    // the answer depends on Accept-Encoding for every file, so a shared cache must key on it either way
+    const headers: Record<string, string> = { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache, vary: 'accept-encoding' };
+    if (variant) headers['content-encoding'] = variant.coding;
+    return c.body(body, status, headers);
   };
+}
+
+/**
+ * The best variant of `target` the browser accepts: it must sit inside the folder like any file, and be no
+ * older than its original (a hand-edited original with a stale variant is served as it is).
+ */
+async function precompressed(base: string, target: string, acceptEncoding: string | undefined): Promise<(Precompressed & { path: string }) | undefined> {
+  const accepted = acceptedCodings(acceptEncoding);
+  if (accepted.size === 0) return undefined;
+  const original = await stat(target);
+  for (const v of PRECOMPRESSED) {
+    if (!accepted.has(v.coding)) continue;
+    const path = await inside(base, target + v.suffix);
+    if (path && (await stat(path)).mtimeMs >= original.mtimeMs) return { ...v, path };
+  }
+  return undefined;
 }
 
 /** The file's real path when it is a regular file inside `base`, else undefined. */

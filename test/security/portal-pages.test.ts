@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/api/app.ts';
@@ -139,6 +140,64 @@ describe('portal pages against a hostile client', () => {
     const missing = await get('/assets/missing-1234.js');
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).code, 'api.not_found');
+  });
+
+  test('precompressed variants: br preferred, gzip next, identity when the client accepts neither; Vary always set', async () => {
+    writeFileSync(join(portal, 'assets', 'x.js.br'), brotliCompressSync(SCRIPT));
+    writeFileSync(join(portal, 'assets', 'x.js.gz'), gzipSync(SCRIPT));
+    const cases: [string | undefined, string | null][] = [[undefined, null], ['identity', null], ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'], ['x-gzip', 'gzip'], ['br;q=0, gzip;q=0.5', 'gzip'], ['BR;Q=0.1', 'br'], ['*', 'br'], ['*;q=0', null],
+      ['gzip;q=0, br;q=0', null], ['deflate', null], ['br;q=oops, gzip', 'gzip']];
+    for (const [accept, coding] of cases) {
+      const res = await app.request('/assets/x.js', { headers: accept === undefined ? {} : { 'accept-encoding': accept } });
+      assert.equal(res.status, 200, String(accept));
+      assert.equal(res.headers.get('content-encoding'), coding, `Accept-Encoding: ${accept}`);
+      assert.equal(res.headers.get('vary'), 'accept-encoding', String(accept));
+      assert.equal(res.headers.get('content-type'), 'text/javascript; charset=utf-8', 'the type of the original, not of the variant');
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      const body = Buffer.from(await res.arrayBuffer());
+      const plain = coding === 'br' ? brotliDecompressSync(body) : coding === 'gzip' ? gunzipSync(body) : body;
+      assert.equal(plain.toString(), SCRIPT, String(accept));
+    }
+  });
+
+  test('the index page of a client route is sent compressed too, keeping its type, status and caching', async () => {
+    writeFileSync(join(portal, 'index.html.br'), brotliCompressSync(INDEX));
+    for (const [path, status] of [['/library/foo', 200], ['/wp-admin', 404]] as const) {
+      const res = await app.request(path, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.status, status, path);
+      assert.equal(res.headers.get('content-encoding'), 'br', path);
+      assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8', path);
+      assert.equal(res.headers.get('cache-control'), 'no-cache', path);
+      assert.equal(brotliDecompressSync(Buffer.from(await res.arrayBuffer())).toString(), INDEX, path);
+    }
+  });
+
+  test('a variant is never served on its own: not without its original, not under its own name', async () => {
+    writeFileSync(join(portal, 'assets', 'orphan.js.br'), brotliCompressSync(SCRIPT));
+    writeFileSync(join(portal, 'assets', 'orphan.js.gz'), gzipSync(SCRIPT));
+    writeFileSync(join(portal, 'assets', 'x.js.br'), brotliCompressSync(SCRIPT));
+    for (const path of ['/assets/orphan.js', '/assets/orphan.js.br', '/assets/orphan.js.gz', '/assets/x.js.br', '/assets/x.js.gz']) {
+      const res = await app.request(path, { headers: { 'accept-encoding': 'gzip, br' } });
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json()).code, 'api.not_found', path);
+    }
+  });
+
+  test('a variant that is a symlink out of the folder, or older than its original, is not used', async () => {
+    writeFileSync(join(portal, 'assets', 'y.js'), SCRIPT);
+    symlinkSync(join(outside, 'secret.txt'), join(portal, 'assets', 'y.js.br'));
+    writeFileSync(join(portal, 'assets', 'z.js'), SCRIPT);
+    writeFileSync(join(portal, 'assets', 'z.js.gz'), gzipSync('console.log("stale build");'));
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(portal, 'assets', 'z.js.gz'), past, past);
+    for (const path of ['/assets/y.js', '/assets/z.js']) {
+      const res = await app.request(path, { headers: { 'accept-encoding': 'br, gzip' } });
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('content-encoding'), null, path);
+      assert.equal(await res.text(), SCRIPT, path);
+    }
   });
 
   test('a folder without an index page answers plainly, and a portal built after start is served', async () => {
