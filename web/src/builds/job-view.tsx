@@ -22,9 +22,11 @@ export function JobStateLabel({ state, testId }: { state: JobState; testId?: str
   return <Label color={look.color} isCompact data-testid={testId} data-state={state}>{look.text}</Label>;
 }
 
-/** What a person calls a job: a build by its recipe, a publish by the build it publishes. */
+/** What a person calls a job: a build by its recipe (or as a template's check or build), a publish by the build it publishes. */
 export function jobTitle(job: Pick<Job, 'kind' | 'payload'>): string {
   const p = (job.payload ?? {}) as Record<string, unknown>;
+  // a library template's build names its revision, not a recipe (src/library/template-check.ts)
+  if (job.kind === 'build' && typeof p.template === 'string') return p.check ? 'Template check' : 'Template build';
   if (job.kind === 'build' && typeof p.recipe === 'string') return `Build ${p.recipe}${typeof p.product === 'string' && p.product !== p.recipe ? ` → ${p.product}` : ''}`;
   if (job.kind === 'publish' && typeof p.build === 'string') return `Publish build ${p.build.slice(0, 8)}`;
   return `${job.kind} job`;
