@@ -352,9 +352,12 @@ for (const target of testDatabases) {
       assert.deepEqual([after?.checkState, after?.checkJobId], ['passed', job.id]);
     });
 
-    const recheck = (who: string, id: string, digest: string) => app.request(`/api/library/${id}/checks`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(who ? bearer(who) : {}) }, body: JSON.stringify({ revision: digest }),
-    }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+    const recheck = async (who: string, id: string, digest: string) => {
+      const r = await app.request(`/api/library/${id}/checks`, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...(who ? bearer(who) : {}) }, body: JSON.stringify({ revision: digest }),
+      });
+      return { status: r.status, body: await r.json() as any };
+    };
 
     test('the author runs a check that ended without a result again: the same revision, one job for two requests, audited', async () => {
       const died = (await get('/api/library?tier=community&q=died')).items[0];
