@@ -2,22 +2,26 @@ import {
   Masthead, MastheadBrand, MastheadContent, MastheadLogo, MastheadMain, MastheadToggle, Nav, NavItem, NavList, Page,
   PageContext, PageSidebar, PageSidebarBody, PageToggleButton, SkipToContent, Toolbar, ToolbarContent, ToolbarItem, Button,
 } from '@patternfly/react-core';
-import { useContext } from 'react';
+import { lazy, Suspense, useContext } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
 import { SessionProvider, useSession } from './session.tsx';
+import { Loading } from './components/LoadState.tsx';
 import { HomePage } from './pages/HomePage.tsx';
-import { UseCasePage } from './pages/UseCasePage.tsx';
-import { ImagePage } from './pages/ImagePage.tsx';
-import { ReleaseNotesPage } from './pages/ReleaseNotesPage.tsx';
-import { UserDataPage } from './pages/UserDataPage.tsx';
-import { DocsPage } from './pages/DocsPage.tsx';
-import { LibraryPage } from './pages/LibraryPage.tsx';
-import { TemplatePage } from './pages/TemplatePage.tsx';
-import { SubmitTemplatePage } from './pages/SubmitTemplatePage.tsx';
-import { BuildsPage } from './pages/BuildsPage.tsx';
-import { BuildPage } from './pages/BuildPage.tsx';
-import { SignInPage } from './pages/SignInPage.tsx';
-import { NotFoundPage } from './pages/NotFoundPage.tsx';
+
+// The home page is in the first bundle; every other page is its own chunk, fetched when first shown, so the
+// download page's first render waits for none of their code or CSS (bench/first-render.ts).
+const UseCasePage = lazy(() => import('./pages/UseCasePage.tsx').then((m) => ({ default: m.UseCasePage })));
+const ImagePage = lazy(() => import('./pages/ImagePage.tsx').then((m) => ({ default: m.ImagePage })));
+const ReleaseNotesPage = lazy(() => import('./pages/ReleaseNotesPage.tsx').then((m) => ({ default: m.ReleaseNotesPage })));
+const UserDataPage = lazy(() => import('./pages/UserDataPage.tsx').then((m) => ({ default: m.UserDataPage })));
+const DocsPage = lazy(() => import('./pages/DocsPage.tsx').then((m) => ({ default: m.DocsPage })));
+const LibraryPage = lazy(() => import('./pages/LibraryPage.tsx').then((m) => ({ default: m.LibraryPage })));
+const TemplatePage = lazy(() => import('./pages/TemplatePage.tsx').then((m) => ({ default: m.TemplatePage })));
+const SubmitTemplatePage = lazy(() => import('./pages/SubmitTemplatePage.tsx').then((m) => ({ default: m.SubmitTemplatePage })));
+const BuildsPage = lazy(() => import('./pages/BuildsPage.tsx').then((m) => ({ default: m.BuildsPage })));
+const BuildPage = lazy(() => import('./pages/BuildPage.tsx').then((m) => ({ default: m.BuildPage })));
+const SignInPage = lazy(() => import('./pages/SignInPage.tsx').then((m) => ({ default: m.SignInPage })));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
 /** Client-side routes. None may start with a prefix the service owns (/api, /artifacts, /feeds, /releases, /streams, /coreos, /keys). */
 const NAV = [
@@ -94,21 +98,23 @@ function Shell() {
     // a managed sidebar starts closed on a phone-width window and open on a wide one; the hamburger toggles it
     <Page masthead={masthead} sidebar={sidebar} isManagedSidebar mainContainerId="main"
       skipToContent={<SkipToContent href="#main">Skip to content</SkipToContent>}>
-      <Routes>
-        <Route path="/" element={<HomePage />} />
-        <Route path="/use-cases/:id" element={<UseCasePage />} />
-        <Route path="/images/:id" element={<ImagePage />} />
-        <Route path="/images/:id/notes/:release" element={<ReleaseNotesPage />} />
-        <Route path="/user-data" element={<UserDataPage />} />
-        <Route path="/docs/*" element={<DocsPage />} />
-        <Route path="/library" element={<LibraryPage />} />
-        <Route path="/library/submit" element={<SubmitTemplatePage />} />
-        <Route path="/library/:id" element={<TemplatePage />} />
-        <Route path="/builds" element={<BuildsPage />} />
-        <Route path="/builds/:id" element={<BuildPage />} />
-        <Route path="/sign-in" element={<SignInPage />} />
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
+      <Suspense fallback={<Loading what="the page" />}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/use-cases/:id" element={<UseCasePage />} />
+          <Route path="/images/:id" element={<ImagePage />} />
+          <Route path="/images/:id/notes/:release" element={<ReleaseNotesPage />} />
+          <Route path="/user-data" element={<UserDataPage />} />
+          <Route path="/docs/*" element={<DocsPage />} />
+          <Route path="/library" element={<LibraryPage />} />
+          <Route path="/library/submit" element={<SubmitTemplatePage />} />
+          <Route path="/library/:id" element={<TemplatePage />} />
+          <Route path="/builds" element={<BuildsPage />} />
+          <Route path="/builds/:id" element={<BuildPage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Suspense>
     </Page>
   );
 }
