@@ -40,6 +40,16 @@ const SERVICE_PREFIXES = ['/api/', '/artifacts/', '/feeds/', '/releases/', '/str
 export const CLIENT_ROUTE_ROOTS = ['use-cases', 'images', 'user-data', 'docs', 'library', 'builds', 'sign-in'];
 
 /**
+ * What the home page (web/src/pages/HomePage.tsx) fetches before it can show anything. The index page of `/`
+ * announces them in a `Link: rel=preload` header, so the browser asks while the scripts still load; only
+ * there, since any other page would leave them unused (and chromium warns). `crossorigin` gives the preload
+ * the client's fetch mode (cors, same-origin credentials), or chromium fetches twice. A test keeps it equal
+ * to the page.
+ */
+export const HOME_PAGE_PRELOADS = ['/api/catalog/use-cases', '/api/catalog'];
+const HOME_PAGE_LINK = HOME_PAGE_PRELOADS.map((p) => `<${p}>; rel=preload; as=fetch; crossorigin`).join(', ');
+
+/**
  * The portal's static files, and its index page for every client-side route (a path without a file
  * extension). Files are looked up under the built folder only: `..`, encoded separators, dot-files and
  * symlinks that leave the folder are not found. A file the build precompressed is sent as its `.br` or `.gz`
@@ -76,6 +86,7 @@ export function portalPages(o: { dir?: string } = {}) {
     // the answer depends on Accept-Encoding for every file, so a shared cache must key on it either way
     const headers: Record<string, string> = { ...PORTAL_SECURITY_HEADERS, 'content-type': type, 'cache-control': cache, vary: 'accept-encoding' };
     if (variant) headers['content-encoding'] = variant.coding;
+    if (!file && segments.length === 0) headers.link = HOME_PAGE_LINK;
     return c.body(body, status, headers);
   };
 }

@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from '
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../src/api/app.ts';
-import { CLIENT_ROUTE_ROOTS, PORTAL_SECURITY_HEADERS } from '../../src/api/portal-pages.ts';
+import { CLIENT_ROUTE_ROOTS, HOME_PAGE_PRELOADS, PORTAL_SECURITY_HEADERS } from '../../src/api/portal-pages.ts';
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { servicesOn } from './fixtures.ts';
 
@@ -128,6 +128,15 @@ describe('portal pages against a hostile client', () => {
     const roots = [...app.matchAll(/<Route path="\/([a-z-]+)/g)].map((m) => m[1]!);
     assert.ok(roots.length >= 5, 'App.tsx routes found');
     for (const r of roots) assert.ok(CLIENT_ROUTE_ROOTS.includes(r), `/${r} is a portal route: add it to CLIENT_ROUTE_ROOTS`);
+  });
+
+  test("the home page's index announces what the home page fetches first, and no other page does", async () => {
+    const home = await get('/');
+    assert.equal(home.headers.get('link'), HOME_PAGE_PRELOADS.map((p) => `<${p}>; rel=preload; as=fetch; crossorigin`).join(', '));
+    for (const path of ['/library', '/images/base', '/wp-admin', '/index.html', '/assets/x.js']) assert.equal((await get(path)).headers.get('link'), null, path);
+    // the list is the home page's own first requests: a preload it does not use is wasted, and chromium warns
+    const page = readFileSync(new URL('../../web/src/pages/HomePage.tsx', import.meta.url), 'utf8');
+    assert.deepEqual([...page.matchAll(/apiGet\('([^']+)'/g)].map((m) => m[1]), HOME_PAGE_PRELOADS);
   });
 
   test('hashed assets are cached for good, with their content type; a missing one is a 404, not the index page', async () => {
