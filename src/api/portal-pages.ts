@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,17 +92,17 @@ export function portalPages(o: { dir?: string } = {}) {
 }
 
 /**
- * The best variant of `target` the browser accepts: it must sit inside the folder like any file, and be no
- * older than its original (a hand-edited original with a stale variant is served as it is).
+ * The best variant of `target` the browser accepts; it must sit inside the folder like any file. Variants
+ * are the build's (each build empties the folder first), so they are trusted to match their original; file
+ * times are no guide, as copying a built portal (cp -r, the bench) does not keep them.
  */
 async function precompressed(base: string, target: string, acceptEncoding: string | undefined): Promise<(Precompressed & { path: string }) | undefined> {
   const accepted = acceptedCodings(acceptEncoding);
   if (accepted.size === 0) return undefined;
-  const original = await stat(target);
   for (const v of PRECOMPRESSED) {
     if (!accepted.has(v.coding)) continue;
     const path = await inside(base, target + v.suffix);
-    if (path && (await stat(path)).mtimeMs >= original.mtimeMs) return { ...v, path };
+    if (path) return { ...v, path };
   }
   return undefined;
 }

