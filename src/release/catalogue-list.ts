@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { formatIssue, type RecipeIssue } from '../recipe/issues.ts';
 import { formatMiB } from '../recipe/size.ts';
 import { listArtifacts } from '../store/artifacts.ts';
-import { listReleases } from '../store/releases.ts';
+import { latestReleaseHeads } from '../store/releases.ts';
 import type { Schema } from '../store/schema.ts';
 import { budgetsOf, type CatalogueEntry } from './catalogue-entries.ts';
 
@@ -49,14 +49,11 @@ export function catalogueRow(e: CatalogueEntry): CatalogueRow {
   };
 }
 
-/** The latest release of each product named, from the store (one query for releases, one for their artifacts). */
+/** The latest release of each product named, from the store (one query for release heads, one for their artifacts). */
 export async function latestReleases(db: Kysely<Schema>, products: string[]): Promise<Map<string, LatestRelease>> {
-  const wanted = new Set(products);
   const newest = new Map<string, LatestRelease>();
-  // listReleases sorts each product's releases newest version first
-  for (const r of await listReleases(db, { state: 'published' })) {
-    if (!wanted.has(r.productId) || r.revokedAt || newest.has(r.productId)) continue;
-    newest.set(r.productId, { id: r.id, version: r.version, channel: r.channel, publishedAt: r.publishedAt, untested: r.untested });
+  for (const [product, r] of await latestReleaseHeads(db, products)) {
+    newest.set(product, { id: r.id, version: r.version, channel: r.channel, publishedAt: r.publishedAt, untested: r.untested });
   }
   const byRelease = new Map([...newest.values()].map((l) => [l.id, l]));
   for (const a of await listArtifacts(db, [...byRelease.keys()])) {

@@ -159,6 +159,27 @@ export async function listReleases(db: Kysely<Schema>, f: ReleaseFilter = {}): P
   return rows.map(toRelease).sort((a, b) => a.productId.localeCompare(b.productId) || compareVersions(b.version, a.version));
 }
 
+/** What a list of products shows of a release: no package list or QA record, which are tens of KB each. */
+export type ReleaseHead = Pick<Release, 'id' | 'productId' | 'version' | 'channel' | 'publishedAt' | 'untested'>;
+
+/**
+ * The newest published, unrevoked release of each product named (newest by version, as listReleases orders).
+ * Reads only the columns a head needs: the catalogue asks on every anonymous page view, and reading every
+ * release's package list for that took 1.6 s with 1000 releases of 450 packages (BENCHMARKS.md).
+ */
+export async function latestReleaseHeads(db: Kysely<Schema>, products: string[]): Promise<Map<string, ReleaseHead>> {
+  const newest = new Map<string, ReleaseHead>();
+  if (products.length === 0) return newest;
+  const rows = await db.selectFrom('releases').select(['id', 'product_id', 'version', 'channel', 'published_at', 'untested'])
+    .where('state', '=', 'published').where('revoked_at', 'is', null).where('product_id', 'in', [...new Set(products)]).execute();
+  for (const r of rows) {
+    const seen = newest.get(r.product_id);
+    if (seen && compareVersions(seen.version, r.version) >= 0) continue;
+    newest.set(r.product_id, { id: r.id, productId: r.product_id, version: r.version, channel: r.channel as Channel, publishedAt: r.published_at, untested: Boolean(r.untested) });
+  }
+  return newest;
+}
+
 /** Moves a published release to another channel (testing → stable). */
 export async function promoteRelease(db: Kysely<Schema>, id: string, to: Channel): Promise<Release> {
   const r = await requirePublished(db, id);

@@ -4,7 +4,7 @@ import { addArtifact, listArtifacts } from './artifacts.ts';
 import { listCloudImages, recordCloudImage } from './cloud-images.ts';
 import { createProduct, ensureProduct, getProduct, listProducts } from './products.ts';
 import {
-  createPendingRelease, deleteUnpublishedRelease, findRelease, listReleases, markReleasePublished, promoteRelease, revokeRelease,
+  createPendingRelease, deleteUnpublishedRelease, findRelease, latestReleaseHeads, listReleases, markReleasePublished, promoteRelease, revokeRelease,
 } from './releases.ts';
 import { type TestHandle, testDatabases } from './test-databases.ts';
 import { compareVersions, nextVersion } from './versions.ts';
@@ -53,6 +53,29 @@ for (const target of testDatabases) {
       assert.deepEqual(listed.map((r) => r.version), ['2026.11.26.10', '2026.11.26.9']);
       await deleteUnpublishedRelease(h.db, pending.id);
       assert.equal(await findRelease(h.db, 'web-node', '2026.11.27.0'), undefined);
+    });
+
+    test('latest release heads: newest published unrevoked version per product, without package lists', async () => {
+      const publish = async (productId: string, version: string, channel: 'testing' | 'stable' = 'testing') => {
+        await ensureProduct(h.db, productId);
+        const r = await createPendingRelease(h.db, { productId, version, channel, recipeDigest: 'd', packages: pkgs });
+        await markReleasePublished(h.db, r.id);
+        return r;
+      };
+      // by version, not by text or by insertion: .10 is newer than .9
+      await publish('heads-a', '2026.12.01.10', 'stable');
+      await publish('heads-a', '2026.12.01.9');
+      const revoked = await publish('heads-a', '2026.12.02.0');
+      await revokeRelease(h.db, revoked.id, 'bad');
+      await createPendingRelease(h.db, { productId: 'heads-a', version: '2026.12.03.0', channel: 'testing', recipeDigest: 'd', packages: [] });
+      await publish('heads-b', '2026.12.01.0');
+      await publish('heads-other', '2026.12.05.0');
+      const heads = await latestReleaseHeads(h.db, ['heads-a', 'heads-b', 'heads-none', 'heads-a']);
+      assert.deepEqual([...heads.keys()].sort(), ['heads-a', 'heads-b']);
+      const a = heads.get('heads-a')!;
+      assert.deepEqual({ version: a.version, channel: a.channel, untested: a.untested, published: typeof a.publishedAt }, { version: '2026.12.01.10', channel: 'stable', untested: false, published: 'string' });
+      assert.equal('packages' in a, false);
+      assert.deepEqual([...(await latestReleaseHeads(h.db, [])).keys()], []);
     });
 
     test('artifacts keep sizes beyond 2 GiB and their checksums', async () => {
