@@ -40,7 +40,7 @@ const SERVICE_PREFIXES = ['/api/', '/artifacts/', '/feeds/', '/releases/', '/str
 export const CLIENT_ROUTE_ROOTS = ['use-cases', 'images', 'user-data', 'docs', 'library', 'builds', 'sign-in'];
 
 /**
- * What the home page (web/src/pages/HomePage.tsx) fetches before it can show anything. The index page of `/`
+ * What the home page (web/src/pages/home-data.ts) fetches before it can show anything. The index page of `/`
  * announces them in a `Link: rel=preload` header, so the browser asks while the scripts still load; only
  * there, since any other page would leave them unused (and chromium warns). `crossorigin` gives the preload
  * the client's fetch mode (cors, same-origin credentials), or chromium fetches twice. A test keeps it equal

@@ -135,7 +135,7 @@ describe('portal pages against a hostile client', () => {
     assert.equal(home.headers.get('link'), HOME_PAGE_PRELOADS.map((p) => `<${p}>; rel=preload; as=fetch; crossorigin`).join(', '));
     for (const path of ['/library', '/images/base', '/wp-admin', '/index.html', '/assets/x.js']) assert.equal((await get(path)).headers.get('link'), null, path);
     // the list is the home page's own first requests: a preload it does not use is wasted, and chromium warns
-    const page = readFileSync(new URL('../../web/src/pages/HomePage.tsx', import.meta.url), 'utf8');
+    const page = readFileSync(new URL('../../web/src/pages/home-data.ts', import.meta.url), 'utf8');
     assert.deepEqual([...page.matchAll(/apiGet\('([^']+)'/g)].map((m) => m[1]), HOME_PAGE_PRELOADS);
   });
 

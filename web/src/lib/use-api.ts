@@ -1,4 +1,4 @@
-import { type DependencyList, useEffect, useState } from 'react';
+import { type DependencyList, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 
 export interface Loaded<T> {
@@ -9,11 +9,17 @@ export interface Loaded<T> {
 
 /**
  * Loads once per change of `deps`, aborting the previous request: a slow answer for an image the reader has
- * already left never overwrites the one they are looking at.
+ * already left never overwrites the one they are looking at. With `initial` (an answer fetched before the
+ * page rendered), the first render shows it and the first load is skipped.
  */
-export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ loading: true });
+export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList, initial?: T): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>(initial === undefined ? { loading: true } : { data: initial, loading: false });
+  const skipFirst = useRef(initial !== undefined);
   useEffect(() => {
+    if (skipFirst.current) {
+      skipFirst.current = false;
+      return;
+    }
     const ac = new AbortController();
     setState((s) => ({ data: s.data, loading: true }));
     load(ac.signal).then(

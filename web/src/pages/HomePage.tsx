@@ -1,14 +1,16 @@
 import { Card, CardBody, CardHeader, CardTitle, Content, Gallery, PageSection, Title } from '@patternfly/react-core';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { apiGet } from '../api/client.ts';
 import { ImageList } from '../components/ImageList.tsx';
 import { LoadError, Loading } from '../components/LoadState.tsx';
 import '../components/download.css';
 import { useApi } from '../lib/use-api.ts';
+import { loadHomeData, takeEarlyHomeData } from './home-data.ts';
 
 /** The start page: one card per use case of the catalogue, each with its images and their latest release. */
 export function HomePage() {
-  const { data, error } = useApi((signal) => Promise.all([apiGet('/api/catalog/use-cases', { signal }), apiGet('/api/catalog', { signal })]), []);
+  const [early] = useState(takeEarlyHomeData);
+  const { data, error } = useApi((signal) => early?.request ?? loadHomeData(signal), [], early?.data);
   return (
     <>
       <PageSection>
