@@ -69,7 +69,7 @@ describe('portal sign-in in a browser', () => {
     await who.waitFor();
     await screenshot('signed-in');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor();
     assert.equal(await who.count(), 0);
     const me = await page.evaluate(async () => (await fetch('/api/session')).json());
     assert.deepEqual(me, { signedIn: false });
