@@ -92,7 +92,9 @@ for (const target of testDatabases) {
       assert.equal((await app.request('/api/tokens', { headers: bearer(tokens.publisher) })).status, 403);
       assert.equal((await app.request(`/api/releases/${r.id}/promote`, post({ to: 'stable' }, bearer(tokens.admin)))).status, 200);
       const job = await svc.queue.enqueue('noop', { v: 1 });
-      assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, post({}, bearer(tokens.contributor)))).status, 200);
+      assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, post({}, bearer(tokens.contributor)))).status, 403, 'a contributor cannot stop others\' jobs');
+      assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, post({}, bearer(tokens.reviewer)))).status, 403);
+      assert.equal((await app.request(`/api/jobs/${job.id}/cancel`, post({}, bearer(tokens.publisher)))).status, 200);
     });
 
     test('revoked and expired tokens are refused; use is recorded', async () => {

@@ -34,7 +34,9 @@ export function jobRoutes(svc: ReleaseServices, o: { pollMs: number; maxStreams:
       handler: async (c, { query }) => c.json({ jobs: await svc.queue.list(query) }) }),
     route({ method: 'get', path: '/api/jobs/:id', tag: 'jobs', summary: 'One job', role: 'viewer', params: Id, response: JobView,
       handler: async (c, { params }) => c.json(await need(params.id)) }),
-    route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'contributor', params: Id, response: JobView,
+    // publisher, not contributor: jobs do not record who asked for them, and a contributor must not be able
+    // to stop someone else's build or a template's check
+    route({ method: 'post', path: '/api/jobs/:id/cancel', tag: 'jobs', summary: 'Cancel a queued or running job', role: 'publisher', params: Id, response: JobView,
       handler: async (c, { params }) => c.json(await svc.queue.cancel(params.id)) }),
     route({ method: 'post', path: '/api/publish', tag: 'jobs', role: 'publisher',
       summary: 'Publish the output of a succeeded build job of this service as a release (a job); no server path is ever taken',

@@ -74,12 +74,12 @@ function JobFacts({ job }: { job: Job }) {
   );
 }
 
-/** Shown to signed-in people who may cancel (contributor or above); the server decides, and its refusal is shown as it states it. */
+/** Shown to signed-in people who may cancel (publisher or above); the server decides, and its refusal is shown as it states it. */
 function CancelButton({ job, onDone }: { job: Job; onDone(): void }) {
   const { account } = useSession();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  if (!account || account.role === 'viewer' || FINISHED.has(job.state)) return null;
+  if (!account || !['publisher', 'admin'].includes(account.role) || FINISHED.has(job.state)) return null;
   const cancel = async () => {
     setBusy(true);
     setError(undefined);
