@@ -22,7 +22,7 @@ import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
 export const TEMPLATE_TEXT_MAX = 64 * 1024;
 export const TEMPLATE_FILE_NAME = 'recipe.yaml';
 
-const BUILD_TIME_CODE = [/^\/usr(\/|$)/, /^\/(s?bin|lib[^/]*)(\/|$)/, /^\/etc\/ld\.so/, /^\/etc\/nsswitch\.conf$/, /^\/etc\/alternatives(\/|$)/];
+export const BUILD_TIME_CODE = [/^\/usr(\/|$)/, /^\/(s?bin|lib[^/]*)(\/|$)/, /^\/etc\/ld\.so/, /^\/etc\/nsswitch\.conf$/, /^\/etc\/alternatives(\/|$)/];
 
 export interface CheckedTemplate {
   loaded: LoadedRecipe;

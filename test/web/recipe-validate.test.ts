@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { recipeJsonSchema } from '../../src/recipe/json-schema.ts';
-import { recipeProblems, type Problem, type RecipeValidator } from '../../web/src/library/recipe-validate.ts';
+import { BUILD_TIME_CODE as SERVER_BUILD_TIME_CODE } from '../../src/library/template-recipe.ts';
+import { BUILD_TIME_CODE, recipeProblems, type Problem, type RecipeValidator } from '../../web/src/library/recipe-validate.ts';
 import { recipeValidatorAjv, recipeValidatorModule } from '../../web/recipe-validator-plugin.ts';
 
 /** The portal editor's checks: every problem at the line and column where it was written. */
@@ -105,5 +106,11 @@ describe('the browser\'s precompiled validator', () => {
       assert.notDeepEqual(browser, []);
       assert.deepEqual(browser, recipeProblems(text, runtime, { schema }), text);
     }
+  });
+});
+
+describe('the editor\'s copy of the server\'s template rules', () => {
+  it('refuses files in exactly the places the server refuses (the portal cannot import server code)', () => {
+    assert.deepEqual(BUILD_TIME_CODE.map(String), SERVER_BUILD_TIME_CODE.map(String));
   });
 });

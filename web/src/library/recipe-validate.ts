@@ -163,8 +163,8 @@ function distance(a: string, b: string): number {
 
 /** Official recipe ids, as the server's catalogue names them (src/release/catalogue.ts RECIPE_ID). */
 const RECIPE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Where the build's own commands load code from (src/library/template-recipe.ts): a template may not write there. */
-const BUILD_TIME_CODE = [/^\/usr(\/|$)/, /^\/(s?bin|lib[^/]*)(\/|$)/, /^\/etc\/ld\.so/, /^\/etc\/nsswitch\.conf$/, /^\/etc\/alternatives(\/|$)/];
+/** Where the build's own commands load code from: a copy of src/library/template-recipe.ts's list (test/web/recipe-validate.test.ts keeps them equal); a template may not write there. */
+export const BUILD_TIME_CODE = [/^\/usr(\/|$)/, /^\/(s?bin|lib[^/]*)(\/|$)/, /^\/etc\/ld\.so/, /^\/etc\/nsswitch\.conf$/, /^\/etc\/alternatives(\/|$)/];
 
 /** The library's rules for submitted templates, as the server applies them; shown as hints, the server decides. */
 function templateHints(recipe: Record<string, unknown>, locate: (p: Segment[], key?: boolean) => { line: number; column: number }, o: ValidateOptions): Problem[] {
