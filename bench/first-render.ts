@@ -74,6 +74,10 @@ try {
   console.log(`| portal (React, API calls) | ${p.median.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.min.toFixed(0)} | ${p.max.toFixed(0)} |`);
   console.log(`| static HTML, same content | ${s.median.toFixed(0)} | ${s.p90.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`);
   console.log(`portal loads: scripts in by ${scripts.median.toFixed(0)} ms, API answers in by ${api.median.toFixed(0)} ms (medians)`);
+  for (const [name, loads] of [['portal', portal], ['static', peer]] as const) {
+    const m = (f: (l: Load) => number) => stats(loads.map(f)).median.toFixed(0);
+    console.log(`${name} medians: first byte ${m((l) => l.firstByte)} ms, page in ${m((l) => l.htmlEnd)} ms, first contentful paint ${m((l) => l.paint)} ms`);
+  }
   console.log(`portal/static median ratio: ${(p.median / s.median).toFixed(2)}; budget ${BUDGET_MS} ms: ${p.p90 < BUDGET_MS ? 'met' : 'MISSED'} (p90)`);
   await svc.close();
 } finally {
@@ -97,7 +101,7 @@ async function renderedHtml(b: Browser, url: string): Promise<string> {
   return html;
 }
 
-interface Load { render: number; scripts: number; api: number }
+interface Load { render: number; scripts: number; api: number; firstByte: number; htmlEnd: number; paint: number }
 
 /**
  * ms from navigation start to the first frame after SELECTOR appears, in a fresh context (empty cache), and
@@ -116,10 +120,13 @@ async function firstRender(b: Browser, url: string): Promise<Load> {
   }` });
   const page = await context.newPage();
   await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction(() => (window as unknown as { __firstRender?: number }).__firstRender, undefined, { timeout: 30_000 });
+  // the first contentful paint is recorded a little after the frame: wait for both
+  await page.waitForFunction(() => (window as unknown as { __firstRender?: number }).__firstRender && performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { timeout: 30_000 });
   const load = await page.evaluate(`(() => {
     const ends = (re) => Math.max(0, ...performance.getEntriesByType('resource').filter((e) => re.test(e.name)).map((e) => e.responseEnd));
-    return { render: window.__firstRender, scripts: ends(/\\.js$/), api: ends(/\\/api\\//) };
+    const nav = performance.getEntriesByType('navigation')[0];
+    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    return { render: window.__firstRender, scripts: ends(/\\.js$/), api: ends(/\\/api\\//), firstByte: nav.responseStart, htmlEnd: nav.responseEnd, paint: paint ? paint.startTime : 0 };
   })()`) as Load;
   await context.close();
   return load;

@@ -7,7 +7,8 @@ import { browserSafety } from './browser-safety.ts';
 import { DocumentCache } from './document-cache.ts';
 import { errorResponse, notFoundResponse } from './http-errors.ts';
 import { mountRoutes, openApiDocument, route, type RouteDef } from './route-table.ts';
-import { portalPages } from './portal-pages.ts';
+import { homeRenderer } from './home-render.ts';
+import { HOME_PAGE_PRELOADS, portalPages } from './portal-pages.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { recipeSchemaRoutes } from './routes/recipe-schema.ts';
 import { downloadRoutes } from './routes/downloads.ts';
@@ -80,7 +81,18 @@ export function createApp(svc: ReleaseServices, o: AppOptions = {}): Hono {
   const routes = routeTable(svc, o, docs);
   app.use('*', browserSafety({ publicUrl: () => svc.feed.publicUrl, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins }));
   mountRoutes(app, routes, authenticate, { checkResponses: o.checkResponses ?? process.env.HERD_CHECK_RESPONSES === '1' });
-  app.get('*', portalPages({ dir: o.portalDir }));
+  // the home page is rendered from the app's own answers to the client's requests, so it shows what the API says
+  const renderHome = homeRenderer({
+    fetchData: () => Promise.all(HOME_PAGE_PRELOADS.map(async (path) => {
+      const res = await app.request(`http://localhost${path}`);
+      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+      return res.json() as Promise<unknown>;
+    })),
+    onError: (e) => process.stderr.write(`herd serve: the home page is served unrendered: ${(e as Error)?.stack ?? String(e)}\n`),
+    ttlMs: o.documentTtlMs,
+  });
+  docs.onClear(renderHome.forget);
+  app.get('*', portalPages({ dir: o.portalDir, renderHome }));
   app.notFound(notFoundResponse);
   app.onError((e, c) => errorResponse(e, c));
   return app;

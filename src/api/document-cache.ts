@@ -9,6 +9,7 @@ import { getDocument, type StoredDocument } from '../store/documents.ts';
  */
 export class DocumentCache {
   private entries = new Map<string, { doc: StoredDocument; at: number }>();
+  private readonly clearHooks: Array<() => void> = [];
 
   constructor(private readonly store: Database, private readonly ttlMs = 1000, private readonly maxEntries = 1000) {}
 
@@ -25,5 +26,11 @@ export class DocumentCache {
     return doc;
   }
 
-  clear(): void { this.entries.clear(); }
+  clear(): void {
+    this.entries.clear();
+    for (const hook of this.clearHooks) hook();
+  }
+
+  /** Runs `hook` on every clear: other caches of what releases publish (the rendered home page) are cleared with this one. */
+  onClear(hook: () => void): void { this.clearHooks.push(hook); }
 }

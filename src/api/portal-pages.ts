@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,7 @@ const HOME_PAGE_LINK = HOME_PAGE_PRELOADS.map((p) => `<${p}>; rel=preload; as=fe
  * symlinks that leave the folder are not found. A file the build precompressed is sent as its `.br` or `.gz`
  * variant when the browser accepts that coding; the variants are never served under their own names.
  */
-export function portalPages(o: { dir?: string } = {}) {
+export function portalPages(o: { dir?: string; renderHome?: (portalDir: string, indexHtml: string) => Promise<string | undefined> } = {}) {
   const dir = o.dir ?? DEFAULT_PORTAL_DIR;
   // only a found folder is remembered: a portal built while the server runs is served without a restart
   let root: string | undefined;
@@ -76,6 +77,10 @@ export function portalPages(o: { dir?: string } = {}) {
     const file = wantsFile && !isVariantPath(path) ? await inside(base, join(base, ...segments)) : undefined;
     if (wantsFile && !file) return next();
     const target = file ?? index;
+    if (!file && segments.length === 0 && o.renderHome) {
+      const rendered = await o.renderHome(base, await readFile(index, 'utf8'));
+      if (rendered !== undefined) return renderedPage(c, rendered);
+    }
     const type = TYPES[extname(target)] ?? 'application/octet-stream';
     // Hashed assets never change; the index page must be re-read so a new build shows up at once. Judged
     // by the path inside the folder: a folder that itself sits under some `assets` must not cache its index page.
@@ -89,6 +94,25 @@ export function portalPages(o: { dir?: string } = {}) {
     if (!file && segments.length === 0) headers.link = HOME_PAGE_LINK;
     return c.body(body, status, headers);
   };
+}
+
+/**
+ * The server-rendered home page (src/api/home-render.ts), compressed as it is sent (it changes with the
+ * catalogue, so the build cannot precompress it; brotli at a low quality takes about a millisecond). No
+ * preload header: its data came with it.
+ */
+function renderedPage(c: Context, html: string): Response {
+  const headers: Record<string, string> = { ...PORTAL_SECURITY_HEADERS, 'content-type': TYPES['.html']!, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+  const accepted = acceptedCodings(c.req.header('accept-encoding'));
+  let body: Uint8Array | string = html;
+  if (accepted.has('br')) {
+    body = brotliCompressSync(html, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } });
+    headers['content-encoding'] = 'br';
+  } else if (accepted.has('gzip')) {
+    body = gzipSync(html, { level: 6 });
+    headers['content-encoding'] = 'gzip';
+  }
+  return c.body(body as never, 200, headers);
 }
 
 /**

@@ -15,7 +15,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 
 export interface Browser {
   /** A fresh context (own cookies) whose pages record what must never happen: dialogs, CSP violations, page errors. */
-  page(o?: { width?: number; height?: number }): Promise<WatchedPage>;
+  page(o?: { width?: number; height?: number; javaScriptEnabled?: boolean }): Promise<WatchedPage>;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export async function launchBrowser(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     async page(o = {}) {
-      const context = await browser.newContext({ viewport: { width: o.width ?? 1280, height: o.height ?? 900 } });
+      const context = await browser.newContext({ viewport: { width: o.width ?? 1280, height: o.height ?? 900 }, javaScriptEnabled: o.javaScriptEnabled ?? true });
       // Recorded before any page script runs, so a payload that fires during the first render is caught too.
       await context.addInitScript(() => {
         const w = window as unknown as { __violations: string[] };

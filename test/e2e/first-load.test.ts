@@ -7,9 +7,9 @@ import { type Portal, startPortal } from './portal-server.ts';
 const UNUSED_PRELOAD_WAIT_MS = 3500;
 
 /**
- * A first visit as bench/first-render.ts times it: the API answers the page needs first are preloaded (the
- * index page's Link header, index.html's <link>) in the mode the client fetches them, so each is fetched
- * once and no preload is left unused; the scripts and styles come compressed.
+ * A first visit as bench/first-render.ts times it: the home page comes rendered with its data; on other
+ * pages the API answers the page needs first are preloaded (index.html's <link>) in the mode the client
+ * fetches them, so each is fetched once and no preload is left unused; the scripts and styles come compressed.
  */
 describe('the portal on a first visit', () => {
   let portal: Portal;
@@ -32,19 +32,39 @@ describe('the portal on a first visit', () => {
     return { requests, encodings, console, initiators };
   }
 
-  test('the home page: its API answers preloaded and used once each, scripts and styles compressed, no warning', async () => {
+  test('the home page comes server-rendered: hydrated without a mismatch, its answers asked for by no one, scripts and styles compressed, no warning', async () => {
     const w = await browser.page();
     const { requests, encodings, console, initiators } = await visit(w, '/', () => w.page.getByTestId('use-case-base').waitFor());
-    for (const api of ['/api/catalog/use-cases', '/api/catalog', '/api/session']) {
-      assert.equal(requests.filter((r) => r === api).length, 1, `${api} fetched once: ${requests.join(' ')}`);
-      assert.equal(initiators[api], 'link', `${api} came from the preload`);
-    }
+    // the page carried the catalogue: neither a preload nor the client asks for it again
+    for (const api of ['/api/catalog/use-cases', '/api/catalog']) assert.equal(requests.filter((r) => r === api).length, 0, `${api} not fetched: ${requests.join(' ')}`);
+    assert.equal(requests.filter((r) => r === '/api/session').length, 1, requests.join(' '));
+    assert.equal(initiators['/api/session'], 'link');
+    assert.equal(encodings.get('/'), 'br', 'the rendered page is compressed as it is sent');
     const assets = requests.filter((r) => /^\/assets\/.*\.(js|css)$/.test(r));
     assert.ok(assets.length >= 2, assets.join(' '));
     for (const a of assets) assert.equal(encodings.get(a), 'br', a);
     assert.ok(!assets.some((a) => /LibraryPage|ImagePage|public-api|recipe-validator/.test(a)), `other pages' code stays out: ${assets.join(' ')}`);
+    // a hydration mismatch is reported on the console (React's recoverable error); none, and the page is live
     assert.deepEqual(console, []);
     assert.deepEqual(w.errors, []);
+    assert.equal(await w.page.locator('#herd-home-data').count(), 0, 'the data block is read and removed');
+    await w.page.getByRole('link', { name: 'Documentation' }).click();
+    await w.page.getByRole('heading', { level: 1 }).filter({ hasText: /documentation|quick start/i }).first().waitFor();
+    assert.ok(!requests.includes('/docs'), 'a click after hydration navigates in the page, not by a new load');
+  });
+
+  test('the home page shows the catalogue with scripts off (it is in the HTML)', async () => {
+    const w = await browser.page({ javaScriptEnabled: false });
+    try {
+      await w.page.goto(`${portal.url}/`);
+      const card = w.page.getByTestId('use-case-base');
+      assert.equal(await card.count(), 1);
+      assert.match(await card.innerText(), /Base/i);
+      assert.ok(await w.page.getByTestId('image-link-base').count() >= 1, 'the base image is listed');
+      await w.screenshot('home-without-scripts');
+    } finally {
+      await w.context.close();
+    }
   });
 
   test('another page: the session is preloaded and used, the home page\'s answers are not asked for', async () => {

@@ -1,16 +1,18 @@
 import { Card, CardBody, CardHeader, CardTitle, Content, Gallery, PageSection, Title } from '@patternfly/react-core';
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import { Link } from 'react-router';
 import { ImageList } from '../components/ImageList.tsx';
 import { LoadError, Loading } from '../components/LoadState.tsx';
 import '../components/download.css';
 import { useApi } from '../lib/use-api.ts';
-import { loadHomeData, takeEarlyHomeData } from './home-data.ts';
+import { InitialHomeData, loadHomeData, takeEarlyHomeData } from './home-data.ts';
 
 /** The start page: one card per use case of the catalogue, each with its images and their latest release. */
 export function HomePage() {
-  const [early] = useState(takeEarlyHomeData);
-  const { data, error } = useApi((signal) => early?.request ?? loadHomeData(signal), [], early?.data);
+  // server-rendered: the answers it rendered from (the first render must match its HTML); else the early request's
+  const initial = useContext(InitialHomeData);
+  const [early] = useState(() => (initial ? undefined : takeEarlyHomeData()));
+  const { data, error } = useApi((signal) => early?.request ?? loadHomeData(signal), [], initial ?? early?.data);
   return (
     <>
       <PageSection>
@@ -19,7 +21,7 @@ export function HomePage() {
       </PageSection>
       <PageSection aria-label="Use cases">
         {error ? <LoadError what="the catalogue" error={error} /> : !data ? <Loading what="the catalogue" /> : (
-          <Gallery hasGutter minWidths={{ default: '100%', md: '340px' }}>
+          <Gallery hasGutter className="herd-use-case-gallery">
             {data[0].useCases.map((u) => (
               <Card key={u.id} isFullHeight data-testid={`use-case-${u.id}`} component="section" aria-labelledby={`uc-${u.id}`}>
                 <CardHeader>
