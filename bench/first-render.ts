@@ -3,14 +3,14 @@
  * a catalogue of 20 products × 50 releases (one signed artifact each) in a SQLite data dir; the peer, measured
  * in the same run, is a static HTML file with the same rendered content (same CSS, no scripts, no API calls)
  * served by the same server. Each load is a new browser context: a first visit, nothing cached.
- *   npm run build:web && npx tsx bench/first-render.ts [--runs 10] [--products 20] [--releases 50] [--path /] [--selector CSS]
+ *   npm run build:web && npx tsx bench/first-render.ts [--runs 10] [--products 20] [--releases 50] [--path /] [--selector CSS] [--portal DIR]
  * The time is performance.now() (from navigation start) at the first animation frame after the element
  * matching --selector is in the DOM. Budget (issue #10): under 1 s.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
 import { createApp } from '../src/api/app.ts';
@@ -29,9 +29,11 @@ const PATH = arg('--path', '/');
 // the home page's catalogue, once it is shown (web/src/pages/HomePage.tsx)
 const SELECTOR = arg('--selector', '[data-testid="use-case-base"]');
 const BUDGET_MS = 1000;
+// another build of the portal (an older commit's web/dist, say), served by this server: a before/after in one run
+const PORTAL = resolve(arg('--portal', DEFAULT_PORTAL_DIR));
 
-if (!existsSync(join(DEFAULT_PORTAL_DIR, 'index.html'))) {
-  console.error(`${DEFAULT_PORTAL_DIR} has no index.html: run npm run build:web first`);
+if (!existsSync(join(PORTAL, 'index.html'))) {
+  console.error(`${PORTAL} has no index.html: run npm run build:web first`);
   process.exit(2);
 }
 
@@ -48,7 +50,7 @@ try {
   console.log(`seeded ${recipes.length} products, ${count} releases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // a copy of the built portal, so the static peer page sits beside it without touching web/dist
   const portalDir = join(dir, 'portal');
-  cpSync(DEFAULT_PORTAL_DIR, portalDir, { recursive: true });
+  cpSync(PORTAL, portalDir, { recursive: true });
   const app = createApp(svc, { dataDir: data, portalDir });
   server = await new Promise<ReturnType<typeof serve>>((resolve) => { const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -68,10 +70,10 @@ try {
   const s = stats(peer.map((l) => l.render));
   const scripts = stats(portal.map((l) => l.scripts));
   const api = stats(portal.map((l) => l.api));
-  console.log(`first render of ${PATH} (${SELECTOR}), ${RUNS} cold loads each, chromium headless, node ${process.version}`);
+  console.log(`first render of ${PATH} (${SELECTOR}) from ${PORTAL}, ${RUNS} cold loads each, chromium headless, node ${process.version}`);
   console.log('| page | median ms | p90 ms | min ms | max ms |');
   console.log('|---|---|---|---|---|');
-  console.log(`| portal (React, API calls) | ${p.median.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.min.toFixed(0)} | ${p.max.toFixed(0)} |`);
+  console.log(`| portal (${existsSync(join(PORTAL, '.server')) ? 'server-rendered, then hydrated' : 'rendered in the browser'}) | ${p.median.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.min.toFixed(0)} | ${p.max.toFixed(0)} |`);
   console.log(`| static HTML, same content | ${s.median.toFixed(0)} | ${s.p90.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`);
   console.log(`portal loads: scripts in by ${scripts.median.toFixed(0)} ms, API answers in by ${api.median.toFixed(0)} ms (medians)`);
   for (const [name, loads] of [['portal', portal], ['static', peer]] as const) {
