@@ -79,6 +79,9 @@ export async function runTemplateBuild(svc: ReleaseServices, job: Pick<Job, 'id'
   const rev = await getRevision(svc.store.db, p.template);
   if (!rev) throw new AppError('library.unknown_revision', `no template revision ${p.template}`, { hint: 'the template was removed; nothing to build' });
   const records = p.check && await claimCheck(svc.store.db, rev.id, job.id);
+  // a second check job of the same revision (two readers recovered one orphaned check at once, below): the
+  // revision's own job does the work; this one would build the same image for nothing
+  if (p.check && !records) return { tested: false, template: rev.templateId, revision: rev.number, superseded: true };
   const dir = mkdtempSync(join(tmpdir(), 'herd-template-'));
   try {
     const recipePath = await writeTemplateRecipe(rev.recipeText, svc.recipesDir, dir);
@@ -110,11 +113,34 @@ export const CHECK_ENDED: CheckDetail = {
  * pending or running for ever. Settled when read, so whichever worker or process ended the job, the next
  * look at the template sees it; only reads that find an open check touch the database.
  */
-export async function settleEndedChecks(svc: ReleaseServices, revisions: TemplateRevision[]): Promise<TemplateRevision[]> {
-  const open = revisions.filter((r) => r.checkJobId && (r.checkState === 'pending' || r.checkState === 'running'));
-  if (!open.length) return revisions;
+export async function settleEndedChecks(svc: ReleaseServices, revisions: TemplateRevision[], now = Date.now()): Promise<TemplateRevision[]> {
+  const settled = await startOrphanedChecks(svc, revisions, now);
+  const open = settled.filter((r) => r.checkJobId && (r.checkState === 'pending' || r.checkState === 'running'));
+  if (!open.length) return settled;
   const failed = new Set(await failChecksOfEndedJobs(svc.store.db, open.map((r) => r.id), CHECK_ENDED));
-  return revisions.map((r) => (failed.has(r.id) ? { ...r, checkState: 'failed', checkDetail: CHECK_ENDED } : r));
+  return settled.map((r) => (failed.has(r.id) ? { ...r, checkState: 'failed', checkDetail: CHECK_ENDED } : r));
+}
+
+/** How long a new revision may wait for its check job before a reader starts one: far longer than the moment between the two writes. */
+export const ORPHANED_CHECK_AFTER_MS = 60_000;
+
+/**
+ * A revision is stored, then its check job enqueued: a process that dies between the two leaves a revision
+ * pending with no job, which nothing would ever check. A read that finds one (older than
+ * ORPHANED_CHECK_AFTER_MS, so a submission still on its way is left alone) enqueues its check. Two readers
+ * at once may each enqueue one; only the first is bound to the revision, and the other ends without building
+ * (runTemplateBuild).
+ */
+async function startOrphanedChecks(svc: ReleaseServices, revisions: TemplateRevision[], now: number): Promise<TemplateRevision[]> {
+  const orphans = revisions.filter((r) => !r.checkJobId && r.checkState === 'pending' && now - Date.parse(r.createdAt) > ORPHANED_CHECK_AFTER_MS);
+  if (!orphans.length) return revisions;
+  const bound = new Map<string, TemplateRevision>();
+  for (const r of orphans) {
+    await enqueueTemplateBuild(svc, r.id, true);
+    const fresh = await getRevision(svc.store.db, r.id);
+    if (fresh) bound.set(r.id, fresh);
+  }
+  return revisions.map((r) => bound.get(r.id) ?? r);
 }
 
 /** The budget line people compare: the first output with a budget (qcow2 before the others, as checkBudget lists them). */

@@ -12,6 +12,7 @@ import { createTemplate, getRevision, setRevisionCheck } from '../../src/store/t
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { createToken } from '../../src/store/tokens.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
+import { ORPHANED_CHECK_AFTER_MS } from '../../src/library/template-check.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/auth/session-authenticate.ts';
 import { servicesOn } from '../security/fixtures.ts';
@@ -350,6 +351,36 @@ for (const target of testDatabases) {
       assert.ok(await worker.runOnce());
       const after = await getRevision(env.svc.store.db, revision.id);
       assert.deepEqual([after?.checkState, after?.checkJobId], ['passed', job.id]);
+    });
+
+    test('a revision stored by a process that died before enqueueing its check: the next read starts it, once; a duplicate job builds nothing', async () => {
+      const stored = new Date(Date.now() - ORPHANED_CHECK_AFTER_MS - 5_000);
+      const { template, revision } = await createTemplate(env.svc.store.db, { slug: 'orphan', title: 't', description: '', author: 'token:alice', extends: 'base', recipeText: RECIPE, now: stored });
+      const fresh = await createTemplate(env.svc.store.db, { slug: 'on-its-way', title: 't', description: '', author: 'token:alice', extends: 'base', recipeText: RECIPE });
+      const checksOf = async (revisionId: string) => (await env.svc.queue.list({ kind: 'build', limit: 500 }))
+        .filter((j) => (j.payload as { template?: string }).template === revisionId);
+      const t = await get(`/api/library/${template.id}`);
+      assert.equal(t.state, 'checking');
+      const jobs = await checksOf(revision.id);
+      assert.equal(jobs.length, 1, 'one check job enqueued');
+      assert.equal(t.revisions[0].check.jobId, jobs[0]!.id, 'and bound to the revision');
+      await get(`/api/library/${template.id}`);
+      await get('/api/library?tier=community');
+      assert.equal((await checksOf(revision.id)).length, 1, 'later reads enqueue nothing more');
+      await get(`/api/library/${fresh.template.id}`);
+      assert.equal((await checksOf(fresh.revision.id)).length, 0, 'a submission still on its way is left alone');
+      // two readers at once: the second's job is not the revision's; it ends without building or recording
+      const dup = await env.svc.queue.enqueue('build', { v: 2, template: revision.id, check: true, qa: 'full', publish: false }, { maxAttempts: 2 });
+      let builds = 0;
+      const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'builds'),
+        buildAndTest: async (recipePath: string) => { builds++; return fakeEngine(recipePath); } }) });
+      await env.svc.queue.cancel(jobs[0]!.id); // run only the duplicate
+      assert.ok(await worker.runOnce());
+      assert.equal((await env.svc.queue.get(dup.id))?.state, 'succeeded');
+      assert.equal(builds, 0, 'the duplicate built nothing');
+      assert.deepEqual((await env.svc.queue.get(dup.id))?.result, { tested: false, template: template.id, revision: 1, superseded: true });
+      const after = await getRevision(env.svc.store.db, revision.id);
+      assert.equal(after?.checkJobId, jobs[0]!.id, 'the duplicate recorded nothing on the revision');
     });
 
     const recheck = async (who: string, id: string, digest: string) => {
