@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { checkBudget } from '../../src/engine/size-budget.ts';
 import { AppError } from '../../src/errors.ts';
+import { submitTemplate } from '../../src/library/library.ts';
 import { loadRecipe } from '../../src/recipe/load.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
@@ -28,9 +29,12 @@ const XSS_COMMENT = 'Please add curl. <img src=x onerror="window.__xss=1"> <scri
  * job queue, the worker, the recording of the check's outcome on the revision.
  */
 const built: string[] = [];
+/** Builds of the recipe named `flaky-build` that fail as a mirror that did not answer would, before any image is made. */
+let flakyFailures = 0;
 async function standInEngine(recipePath: string) {
   const { recipe } = loadRecipe(recipePath);
   built.push(recipe.name);
+  if (recipe.name === 'flaky-build' && flakyFailures-- > 0) throw new AppError('build.download_failed', 'the package mirror did not answer');
   const budget = checkBudget(recipe['size-budget'], { qcow2: 100 * MiB, rootfs: 300 * MiB });
   if (budget.some((b) => !b.ok)) throw new AppError('size.budget_exceeded', 'qcow2 over the recipe\'s size budget');
   return { budget };
@@ -215,6 +219,29 @@ describe('template library in a browser: submit → check → review → approve
     await assertNothingRan(carl, 'build page');
     await carl.context.close();
     await rita.context.close();
+  });
+
+  test('a check that failed on a build error: its author runs it again from the page, and it passes; a reviewer gets no such button', async () => {
+    flakyFailures = 2; // both attempts of the check job
+    const { view } = await submitTemplate(portal.svc, { id: 'e2e', name: ACCOUNTS.contributor, role: 'contributor', via: 'session' },
+      { slug: 'flaky-build', title: 'Flaky build', description: '', recipe: 'extends: base\nname: flaky-build\npackages:\n  - curl\n' });
+    const reviewer = await browser.page();
+    await signIn(reviewer.page, ACCOUNTS.reviewer);
+    await reviewer.page.goto(`${portal.url}/library/${view.template.id}`);
+    await waitForCheck(reviewer.page, 'failed');
+    assert.equal(await reviewer.page.getByTestId('recheck').count(), 0, 'only the author runs a check again');
+
+    const author = await browser.page();
+    await signIn(author.page, ACCOUNTS.contributor);
+    await author.page.goto(`${portal.url}/library/${view.template.id}`);
+    await waitForCheck(author.page, 'failed');
+    assert.match(await checkState(author.page).innerText(), /mirror did not answer/);
+    await author.page.getByTestId('recheck').click();
+    await waitForCheck(author.page, 'passed');
+    await waitForTemplateState(author.page, 'in_review');
+    assert.equal(await author.page.getByTestId('recheck').count(), 0);
+    await author.screenshot('library-recheck-passed');
+    assert.deepEqual(author.errors, []);
   });
 
   test('a reviewer who wrote a template is told someone else reviews it; the server refuses her approval', async () => {

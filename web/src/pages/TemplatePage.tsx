@@ -8,6 +8,7 @@ import { useApi } from '../lib/use-api.ts';
 import { BuildAction } from '../library/BuildAction.tsx';
 import { personOf, ShortDigest, StateLabel } from '../library/labels.tsx';
 import type { TemplateDetail } from '../library/library-types.ts';
+import { RecheckAction } from '../library/RecheckAction.tsx';
 import { ReviewForm } from '../library/ReviewForm.tsx';
 import { RevisionForm } from '../library/RevisionForm.tsx';
 import { CheckSummary, RecipeText, ReviewItem, RevisionHistory } from '../library/RevisionView.tsx';
@@ -75,6 +76,7 @@ function Template({ t, onChange }: { t: TemplateDetail; onChange(): void }) {
           <Title headingLevel="h2" id="current-h">Revision {current.number} (current)</Title>
           <p>Submitted {formatDate(current.createdAt, true)}; digest <ShortDigest digest={current.digest} /></p>
           <CheckSummary revision={current} />
+          {isAuthor && <RecheckAction template={t} revision={current} onDone={onChange} />}
           <RecipeText revision={current} testId="recipe-text" />
         </section>
       )}
