@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Job } from '../../src/queue/queue.ts';
 import { type Browser, launchBrowser } from './browser.ts';
 import { ACCOUNTS, PASSWORD, type Portal, startPortal } from './portal-server.ts';
+import { writeBuildOutput } from '../release/fixtures/build-output.ts';
 
 /** The page refreshes the queue every 4 s and batches log lines; a loaded machine gets a margin on top. */
 const SLOW = { timeout: 30_000 };
@@ -126,11 +130,27 @@ describe('builds dashboard in a browser', () => {
     assert.deepEqual((await shown()).slice(2), ['== qa: booting', '<< org.herd.disk succeeded 2.5s', 'QA pass B1 boots with BIOS']);
     await w.screenshot('build-live-log');
 
-    await portal.svc.queue.finish(job.id, WORKER, { outDir: 'x', tested: true });
+    // the worker leaves its output folder where `herd serve` keeps builds (built, not published)
+    const outDir = writeBuildOutput(join(portal.dataDir, 'builds', job.id), { version: '2026.12.24.0' });
+    await portal.svc.queue.finish(job.id, WORKER, { outDir, tested: true });
     await page.locator('[data-testid="build-state"][data-state="succeeded"]').waitFor(SLOW);
     assert.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'all of it without a reload');
     assert.equal(await page.locator('b').filter({ hasText: '1.26' }).count(), 0, 'a log line is never markup');
     await page.getByTestId('build-outputs').waitFor(SLOW);
+    // an unpublished image downloads from its build page, with the session cookie alone
+    const bytes = readFileSync(join(outDir, 'disk.qcow2'));
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const link = page.getByTestId('output-link-disk.qcow2');
+    await link.waitFor(SLOW);
+    assert.equal(await page.getByTestId('output-sha256-disk.qcow2').innerText(), digest);
+    assert.match(await page.getByTestId('build-output-check').innerText(), new RegExp(`^echo '${digest}  disk\\.qcow2' \\| sha256sum -c$`, 'm'));
+    const fetched = await page.evaluate(async (href) => {
+      const res = await fetch(href);
+      const body = await res.arrayBuffer();
+      const hex = [...new Uint8Array(await crypto.subtle.digest('SHA-256', body))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      return { status: res.status, length: body.byteLength, hex, disposition: res.headers.get('content-disposition') };
+    }, (await link.getAttribute('href'))!);
+    assert.deepEqual(fetched, { status: 200, length: bytes.length, hex: digest, disposition: 'attachment; filename="disk.qcow2"' });
     await w.screenshot('build-finished');
     assert.deepEqual(w.errors, []);
     assert.deepEqual(w.dialogs, []);

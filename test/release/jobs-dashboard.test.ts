@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
+import { BuildFiles } from '../../src/api/build-files.ts';
 import { summarizeProgress } from '../../src/api/job-progress.ts';
 import type { JobEvent } from '../../src/queue/queue.ts';
 import { publishRelease } from '../../src/release/publish-release.ts';
@@ -18,7 +19,8 @@ describe('jobs dashboard API', () => {
   let dataDir = '';
   let viewer = '';
   let outside = '';
-  const get = async (path: string, token = viewer) => app.request(path, { headers: token ? bearer(token) : {} });
+  const get = async (path: string, token = viewer, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { ...headers, ...(token ? bearer(token) : {}) } });
   const body = async (path: string, token = viewer) => {
     const res = await get(path, token);
     assert.equal(res.status, 200, `${path}: ${res.status} ${await res.clone().text()}`);
@@ -172,6 +174,131 @@ describe('jobs dashboard API', () => {
     rmSync(join(folder, 'qa', 'report.json'));
     mkdirSync(join(folder, 'qa', 'report.json'));
     assert.equal((await get(`/api/jobs/${id}/qa`)).status, 404);
+  });
+
+  test('a build\'s image file downloads as the build wrote it: whole, by range, revalidated, HEAD', async () => {
+    const id = await succeededBuild(env.svc, dataDir, { size: 300_000 });
+    const bytes = readFileSync(join(dataDir, 'builds', id, 'disk.qcow2'));
+    const listed = (await body(`/api/jobs/${id}/build`)).outputs.find((o: any) => o.file === 'disk.qcow2');
+    const url = `/api/jobs/${id}/outputs/disk.qcow2`;
+    const whole = await get(url);
+    assert.equal(whole.status, 200);
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(bytes), 'the file\'s bytes, all of them');
+    const etag = `"sha256-${listed.sha256}"`;
+    assert.equal(whole.headers.get('etag'), etag);
+    assert.equal(whole.headers.get('content-length'), String(bytes.length));
+    assert.equal(whole.headers.get('content-disposition'), 'attachment; filename="disk.qcow2"');
+    assert.equal(whole.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    assert.ok(whole.headers.get('content-type'));
+
+    const part = await get(url, viewer, { range: 'bytes=1000-1999' });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 1000-1999/${bytes.length}`);
+    assert.equal(part.headers.get('content-length'), '1000');
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(1000, 2000)));
+    const tail = await get(url, viewer, { range: 'bytes=-10' });
+    assert.equal(tail.status, 206);
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 10)));
+    // If-Range naming this content keeps the range; another ETag gets the whole file
+    const same = await get(url, viewer, { range: 'bytes=0-9', 'if-range': etag });
+    assert.equal(same.status, 206);
+    assert.ok(Buffer.from(await same.arrayBuffer()).equals(bytes.subarray(0, 10)));
+    const stale = await get(url, viewer, { range: 'bytes=0-9', 'if-range': `"sha256-${'0'.repeat(64)}"` });
+    assert.equal(stale.status, 200);
+    assert.equal((await stale.arrayBuffer()).byteLength, bytes.length);
+    const beyond = await get(url, viewer, { range: `bytes=${bytes.length}-` });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers.get('content-range'), `bytes */${bytes.length}`);
+
+    const cached = await get(url, viewer, { 'if-none-match': etag });
+    assert.equal(cached.status, 304);
+    assert.equal((await cached.arrayBuffer()).byteLength, 0);
+    const changedTag = await get(url, viewer, { 'if-none-match': `"sha256-${'0'.repeat(64)}"` });
+    assert.equal(changedTag.status, 200);
+    await changedTag.body?.cancel(); // a client that stops reading: the descriptor is closed, not left to GC
+    const head = await app.request(url, { method: 'HEAD', headers: bearer(viewer) });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+
+    // published or not: the file of a build that became a release downloads the same way
+    const other = await get(`/api/jobs/${id}/outputs/disk.raw.xz`);
+    assert.equal(other.status, 200);
+    assert.ok(Buffer.from(await other.arrayBuffer()).equals(readFileSync(join(dataDir, 'builds', id, 'disk.raw.xz'))));
+  });
+
+  test('hostile: only a file the manifest lists, by a plain name, inside the job\'s own folder', async () => {
+    const id = await succeededBuild(env.svc, dataDir);
+    const folder = join(dataDir, 'builds', id);
+    const out = (file: string, token = viewer) => get(`/api/jobs/${id}/outputs/${encodeURIComponent(file)}`, token);
+    const refused = async (file: string, code = 'job.output_not_found') => {
+      const res = await out(file);
+      const text = await res.text();
+      assert.equal(res.status, 404, `${file}: ${res.status} ${text.slice(0, 200)}`);
+      assert.equal(JSON.parse(text).code, code, file);
+      assert.doesNotMatch(text, /SECRET|root:x:0/);
+    };
+    const anon = await out('disk.qcow2', '');
+    assert.equal(anon.status, 401);
+    assert.equal((await anon.json()).code, 'api.unauthenticated');
+    // files of the folder the manifest does not list as outputs
+    for (const file of ['SHA256SUMS', 'manifest.json', 'qa', 'nope.qcow2']) await refused(file);
+    const served = await out('disk.qcow2');
+    assert.equal(served.status, 200);
+    assert.equal((await served.arrayBuffer()).byteLength, readFileSync(join(folder, 'disk.qcow2')).length);
+
+    // a manifest naming paths: refused, and nothing it names is read
+    mkdirSync(join(folder, 'a'));
+    writeFileSync(join(folder, 'a', 'b'), 'SECRET-IN-A-SUBFOLDER\n');
+    const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+    const good = manifest.outputs[0];
+    const hostile = ['../../etc/passwd', '/etc/passwd', 'a/b', `../${id}/disk.qcow2`, join(outside, 'secret.log'), '.hidden'];
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ ...manifest, outputs: [...manifest.outputs, ...hostile.map((file) => ({ ...good, file }))] }));
+    for (const file of hostile) await refused(file);
+    // the same names given straight to BuildFiles (the layer under the route): none opens, a listed one does
+    const files = new BuildFiles(dataDir);
+    for (const file of [...hostile, 'qa/report.json', 'a/./b', '..']) assert.equal(await files.openOutput(id, file), undefined, file);
+    const opened = await files.openOutput(id, 'disk.qcow2');
+    assert.equal(opened?.size, good.size);
+    await opened!.close();
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest));
+
+    // the image file a symlink to a file outside, of the very size the manifest records
+    writeFileSync(join(outside, 'same-size.img'), Buffer.alloc(good.size, 'SECRET'));
+    rmSync(join(folder, 'disk.qcow2'));
+    symlinkSync(join(outside, 'same-size.img'), join(folder, 'disk.qcow2'));
+    await refused('disk.qcow2');
+    assert.equal(await files.openOutput(id, 'disk.qcow2'), undefined);
+    // a file that changed after the build: its size is not what the manifest (and the ETag) describe
+    rmSync(join(folder, 'disk.qcow2'));
+    writeFileSync(join(folder, 'disk.qcow2'), 'SECRET-SHORTER');
+    const changed = await out('disk.qcow2');
+    assert.equal(changed.status, 409);
+    assert.equal((await changed.json()).code, 'job.output_changed');
+
+    // the job folder itself a symlink out, to a complete output folder
+    const second = await succeededBuild(env.svc, dataDir);
+    const secondFolder = join(dataDir, 'builds', second);
+    const elsewhere = join(outside, `build-${second}`);
+    renameSync(secondFolder, elsewhere);
+    symlinkSync(elsewhere, secondFolder);
+    const res = await get(`/api/jobs/${second}/outputs/disk.qcow2`);
+    assert.equal(res.status, 404);
+    assert.doesNotMatch(await res.text(), /a-qcow2/);
+    assert.equal(await files.openOutput(second, 'disk.qcow2'), undefined);
+
+    // not a build job, no such job, no data folder
+    const noop = await env.svc.queue.enqueue('noop', { v: 1 });
+    const notBuild = await get(`/api/jobs/${noop.id}/outputs/disk.qcow2`);
+    assert.equal(notBuild.status, 404);
+    assert.equal((await notBuild.json()).code, 'job.not_a_build');
+    const unknown = await get('/api/jobs/00000000-0000-4000-8000-000000000000/outputs/disk.qcow2');
+    assert.equal((await unknown.json()).code, 'job.not_found');
+    const third = await succeededBuild(env.svc, dataDir);
+    const bare = await createApp(env.svc, {}).request(`/api/jobs/${third}/outputs/disk.qcow2`, { headers: bearer(viewer) });
+    assert.equal(bare.status, 404);
+    assert.equal((await bare.json()).code, 'job.output_not_found');
   });
 
   test('only build jobs have outputs; unknown jobs and bad ids are refused; a viewer role is needed', async () => {

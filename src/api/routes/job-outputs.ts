@@ -1,11 +1,15 @@
 import { basename } from 'node:path';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { Manifest } from '../../manifest/manifest-schema.ts';
 import type { Job } from '../../queue/queue.ts';
+import { contentTypeFor } from '../../release/platforms.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { CHANNELS, getRelease } from '../../store/releases.ts';
-import { BuildFiles } from '../build-files.ts';
+import { BuildFiles, OUTPUT_NAME } from '../build-files.ts';
+import { parseRange } from '../byte-range.ts';
+import { noneMatch, rangeStillValid } from '../conditional.ts';
 import { JobProgressView, summarizeProgress } from '../job-progress.ts';
 import { route, type RouteDef } from '../route-table.ts';
 
@@ -15,6 +19,8 @@ import { route, type RouteDef } from '../route-table.ts';
  * job record only (`<dataDir>/builds/<job id>`, see BuildFiles): no request names a path.
  */
 const Id = z.object({ id: z.uuid() });
+// any name reaches the handler, which serves only what the manifest lists: a refused name is not found, not malformed
+const OutputFile = z.object({ id: z.uuid(), file: z.string().min(1).max(255) });
 const MANIFEST_MAX = 4 * 1024 * 1024;
 const REPORT_MAX = 4 * 1024 * 1024;
 const SERIAL_TAIL = 256 * 1024;
@@ -63,6 +69,12 @@ export function jobOutputRoutes(svc: ReleaseServices, o: { dataDir?: string }): 
     if (job.kind !== 'build') throw new AppError('job.not_a_build', `job ${id} is a ${job.kind} job, not a build`, { kind: 'not_found', hint: 'list build jobs with GET /api/jobs?kind=build' });
     return job;
   };
+  /** The job's manifest as the build wrote it, or undefined (absent, not contained, too big, not a manifest). */
+  const manifestOf = async (job: Job) => {
+    const text = await files.read(job.id, 'manifest.json', { maxBytes: MANIFEST_MAX });
+    const m = text && !text.truncated ? Manifest.safeParse(safeJson(text.text)) : undefined;
+    return m?.success ? m.data : undefined;
+  };
   return [
     route({ method: 'get', path: '/api/jobs/:id/progress', tag: 'jobs', role: 'viewer', params: Id, response: JobProgressView,
       summary: 'Where a job is: its phase, steps done of the plan, QA checks so far and its last log line',
@@ -74,13 +86,11 @@ export function jobOutputRoutes(svc: ReleaseServices, o: { dataDir?: string }): 
       summary: 'A build job\'s output: image files with sizes and digests, its QA verdict and the release it became',
       handler: async (c, { params }) => {
         const job = await needBuild(params.id);
-        const [manifest, report, release] = await Promise.all([
-          files.read(job.id, 'manifest.json', { maxBytes: MANIFEST_MAX }),
+        const [view, report, release] = await Promise.all([
+          manifestOf(job),
           files.read(job.id, 'qa/report.json', { maxBytes: 1 }),
           releaseOf(svc, job),
         ]);
-        const m = manifest && !manifest.truncated ? Manifest.safeParse(safeJson(manifest.text)) : undefined;
-        const view = m?.success ? m.data : undefined;
         return c.json({
           job: job.id, present: !!view, name: view?.name, version: view?.version, architecture: view?.architecture,
           outputs: (view?.outputs ?? []).map((x) => ({ file: x.file, format: x.format, platform: x.platform, size: x.size, sha256: x.sha256 })),
@@ -88,6 +98,43 @@ export function jobOutputRoutes(svc: ReleaseServices, o: { dataDir?: string }): 
           hasQaReport: !!report,
           release,
         });
+      } }),
+    route({ method: 'get', path: '/api/jobs/:id/outputs/:file', tag: 'jobs', role: 'viewer', params: OutputFile, produces: 'application/octet-stream',
+      summary: 'Download an image file a build job wrote, published or not (one its manifest lists; Range, If-Range and If-None-Match supported)',
+      handler: async (c, { params }) => {
+        const job = await needBuild(params.id);
+        const absent = () => new AppError('job.output_not_found', `build job ${job.id} has no output file "${params.file}" on this server`, {
+          kind: 'not_found', hint: `GET /api/jobs/${job.id}/build lists the files this server holds for the build (a worker on another machine keeps its own)`,
+        });
+        // the manifest names what may be served; the name must still be a plain file name of the job's folder
+        const listed = (await manifestOf(job))?.outputs.find((x) => x.file === params.file);
+        if (!listed || !OUTPUT_NAME.test(listed.file) || listed.file.includes('..')) throw absent();
+        const file = await files.openOutput(job.id, listed.file);
+        if (!file) throw absent();
+        // the ETag is the digest the manifest recorded; a file whose size no longer matches is not that content
+        const etag = `"sha256-${listed.sha256}"`;
+        if (file.size !== listed.size) {
+          await file.close();
+          // the message names no size: what is on disk now is not what the caller was allowed to read
+          throw new AppError('job.output_changed', `${listed.file} of build job ${job.id} is no longer the file its manifest describes`, {
+            kind: 'conflict', hint: 'the output folder was changed after the build; rebuild, or check it with `sha256sum -c SHA256SUMS` in that folder',
+          });
+        }
+        const headers: Record<string, string> = {
+          'content-type': contentTypeFor(listed.file), etag, 'accept-ranges': 'bytes', 'last-modified': file.modified.toUTCString(),
+          'content-disposition': `attachment; filename="${listed.file}"`, 'x-content-type-options': 'nosniff',
+          // behind a role: no shared cache keeps it, and the browser asks again (the ETag makes that cheap)
+          'cache-control': 'private, no-cache',
+        };
+        if (noneMatch(c.req.header('if-none-match'), etag)) { await file.close(); return c.body(null, 304, headers); }
+        const range = rangeStillValid(c.req.header('if-range'), etag, file.modified) ? parseRange(c.req.header('range'), file.size) : undefined;
+        if (range === 'unsatisfiable') { await file.close(); return c.body(null, 416, { ...headers, 'content-range': `bytes */${file.size}` }); }
+        headers['content-length'] = String(range ? range.end - range.start + 1 : file.size);
+        if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${file.size}`;
+        // Hono answers HEAD through this GET route: no body, so nothing is read
+        if (c.req.method === 'HEAD') { await file.close(); return c.body(null, range ? 206 : 200, headers); }
+        // streamed from the checked descriptor: an image of several GB never sits in memory
+        return c.body(Readable.toWeb(file.stream(range)) as ReadableStream, range ? 206 : 200, headers);
       } }),
     route({ method: 'get', path: '/api/jobs/:id/qa', tag: 'jobs', role: 'viewer', params: Id, response: QaReportView,
       summary: 'A build job\'s QA report: every check with its findings, boot figures and the end of each serial console log',

@@ -44,6 +44,11 @@ async function answer<T>(res: Response): Promise<T> {
   return body as T;
 }
 
+/** The address of a GET route for a plain link (a download): the browser sends the session cookie; a GET needs no CSRF token. */
+export function apiHref<P extends GetPaths>(path: P, params: Record<string, string>): string {
+  return fill(path, params);
+}
+
 export async function apiGet<P extends GetPaths>(path: P, o: { params?: Record<string, string>; query?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<GetResult<P>> {
   const res = await fetch(fill(path, o.params, o.query), { headers: { accept: 'application/json' }, credentials: 'same-origin', signal: o.signal });
   return answer<GetResult<P>>(res);

@@ -1,6 +1,7 @@
 import { Label, Title } from '@patternfly/react-core';
 import { Link } from 'react-router';
-import { apiGet, type GetResult } from '../api/client.ts';
+import { apiGet, apiHref, type GetResult } from '../api/client.ts';
+import { CopyableCode } from '../components/CopyableCode.tsx';
 import { type Column, DataTable } from '../components/DataTable.tsx';
 import { Loading } from '../components/LoadState.tsx';
 import { formatBytes } from '../lib/format.ts';
@@ -12,12 +13,30 @@ type Build = GetResult<'/api/jobs/{id}/build'>;
 type Output = Build['outputs'][number];
 type Artifact = GetResult<'/api/releases/{id}'>['artifacts'][number];
 
-const outputColumns: Column<Output>[] = [
-  { title: 'File', cell: (o) => <code>{o.file}</code> },
-  { title: 'Format', cell: (o) => `${o.format}${o.platform ? ` (${o.platform})` : ''}` },
-  { title: 'Size', cell: (o) => formatBytes(o.size), numeric: true },
-  { title: 'sha256', cell: (o) => <span className="herd-digest">{o.sha256}</span> },
-];
+/**
+ * The build folder's image files, each downloadable from this server (GET /api/jobs/{id}/outputs/{file},
+ * viewer role, the session cookie suffices), published or not. A file the release also holds (the same
+ * sha256) links to that published copy as well.
+ */
+function outputColumns(jobId: string, published: Artifact[]): Column<Output>[] {
+  const columns: Column<Output>[] = [
+    { title: 'Download', cell: (o) => (
+      <a href={apiHref('/api/jobs/{id}/outputs/{file}', { id: jobId, file: o.file })} download={o.file} data-testid={`output-link-${o.file}`}>{o.file}</a>
+    ) },
+    { title: 'Format', cell: (o) => `${o.format}${o.platform ? ` (${o.platform})` : ''}` },
+    { title: 'Size', cell: (o) => formatBytes(o.size), numeric: true },
+    { title: 'sha256', cell: (o) => <span className="herd-digest" data-testid={`output-sha256-${o.file}`}>{o.sha256}</span> },
+  ];
+  if (published.length === 0) return columns;
+  const copyOf = (o: Output) => published.find((a) => a.sha256 === o.sha256);
+  return [...columns, { title: 'Published copy', cell: (o) => {
+    const a = copyOf(o);
+    return a ? <a href={a.url} download data-testid={`output-published-${o.file}`}>{a.fileName}</a> : <span className="herd-muted">not in the release</span>;
+  } }];
+}
+
+/** One line per file: what `sha256sum -c` reads, so a download is checked where it landed. */
+const checkCommands = (outputs: Output[]) => outputs.map((o) => `echo '${o.sha256}  ${o.file}' | sha256sum -c`).join('\n');
 const artifactColumns: Column<Artifact>[] = [
   { title: 'Download', cell: (a) => <a href={a.url} download data-testid={`artifact-link-${a.fileName}`}>{a.fileName}</a> },
   { title: 'Format', cell: (a) => `${a.format} (${a.arch})` },
@@ -65,7 +84,13 @@ export function BuildOutputs({ jobId }: { jobId: string }) {
         {build.present ? (
           <>
             <p>{build.name}{build.version ? ` ${build.version}` : ''} for {build.architecture}, in the build's output folder on this server.</p>
-            <DataTable caption="Files the build wrote" columns={outputColumns} rows={build.outputs} rowKey={(o) => o.file} testId="build-output-files" />
+            <DataTable caption="Files the build wrote" columns={outputColumns(jobId, release?.artifacts ?? [])} rows={build.outputs} rowKey={(o) => o.file} testId="build-output-files" />
+            {build.outputs.length > 0 && (
+              <>
+                <p className="herd-section-gap">To check a file after downloading it, run its line in the folder it was saved to (<code>sha256sum</code> answers <code>OK</code>):</p>
+                <CopyableCode text={checkCommands(build.outputs)} label="check commands" testId="build-output-check" />
+              </>
+            )}
           </>
         ) : (
           <p className="herd-muted" data-testid="build-outputs-absent">
