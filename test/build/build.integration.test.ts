@@ -169,7 +169,8 @@ test('manifest.json lists every installed package with its exact version', { ski
 // Its disk is left next to the main test image, where test/qa/boot-real-image.test.ts boots it.
 test('Debian 12 (recipes/base-debian12.yaml) builds with ifupdown and /lib/modules', { skip }, () => {
   const recipe = join(recipeDir, 'debian12.yaml');
-  writeFileSync(recipe, `extends: ${join(repo, 'recipes/base-debian12.yaml')}\noutputs: [raw]\n`);
+  // removals: a child's `outputs: [raw]` would add raw to the inherited formats and build all six (and two platform disks)
+  writeFileSync(recipe, `extends: ${join(repo, 'recipes/base-debian12.yaml')}\noutputs: ["!qcow2", "!raw.xz", "!vmdk", "!vhd", "!gce"]\n`);
   const out = join(dirname(outDir), 'base-debian12');
   const r = herd('build', recipe, '--out', out, '--json');
   assert.equal(r.status, 0, r.stderr);
@@ -209,17 +210,20 @@ test('a late change rebuilds from the cached rootfs', { skip }, () => {
   rmSync(warmOut, { recursive: true, force: true });
 });
 
-test('reproducible: two builds from empty step caches give the same bytes in every output', { skip }, () => {
-  // every format but raw.xz (xz's output is fixed by its own flags; the unit test in src/stages/convert.test.ts
-  // checks every format on a small disk): two full builds of the rest stay affordable in CI
+test('reproducible: two builds from empty step caches give the same bytes in the raw and qcow2 disks', { skip }, () => {
+  // Every step of the generic disk (rootfs, configure, seal, disk) and its qcow2, built twice from nothing. Not the
+  // other formats: vmdk, vhd and raw.xz are conversions the unit test in src/stages/convert.test.ts proves
+  // bit-identical on a small disk, and vhd and gce each need their own platform disk (the same disk step over
+  // one more cloud-init file). Measured on the 2-core machine: the vmdk, vhd and gce steps took 3.6 min of a
+  // round under load; both rounds of raw and qcow2 take 4.4 min at rest.
   const repro = join(recipeDir, 'repro.yaml');
-  writeFileSync(repro, 'extends: small.yaml\noutputs: ["!raw.xz"]\n');
+  writeFileSync(repro, 'extends: small.yaml\noutputs: ["!raw.xz", "!vmdk", "!vhd", "!gce"]\n');
   const r = spawnSync(process.execPath, [join(repo, 'bin/herd.js'), 'build', repro, '--check-reproducible', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const verdict = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.event === 'reproducible');
   assert.equal(verdict.identical, true, JSON.stringify(verdict.files));
   const files = verdict.files as Array<{ file: string; identical: boolean; first: string; second: string }>;
-  for (const name of ['disk.raw', 'disk.qcow2', 'disk.vmdk', 'disk.vhd', 'disk.gce.tar.gz']) {
+  for (const name of ['disk.raw', 'disk.qcow2']) {
     assert.ok(files.some((f) => f.file === name), `${name} was not compared (compared: ${files.map((f) => f.file).join(', ')})`);
   }
   for (const f of files) {
