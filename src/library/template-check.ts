@@ -39,9 +39,17 @@ export async function enqueueTemplateBuild(svc: ReleaseServices, revisionId: str
   const payload: TemplateBuildPayload = { v: 2, template: revisionId, check, qa: 'full', publish: false };
   // one retry for a passing fault (a mirror down); a failing image fails the same way twice
   const job = await svc.queue.enqueue('build', payload, { maxAttempts: 2 });
-  // the revision is pending with no job (new, or reopened): this job becomes its check
-  if (check) await bindCheckJob(svc.store.db, revisionId, job.id);
-  return job;
+  if (!check) return job;
+  // the revision is pending with no job (new, or reopened): this job becomes its check, unless another got
+  // there first (a reader recovering what looked like an orphaned check, startOrphanedChecks). Then that job
+  // is the check: ours is cancelled (it would end without building anyway) and the caller gets the one that runs.
+  await bindCheckJob(svc.store.db, revisionId, job.id);
+  const bound = (await getRevision(svc.store.db, revisionId))?.checkJobId;
+  if (!bound || bound === job.id) return job;
+  const running = await svc.queue.get(bound);
+  if (!running) return job;
+  await svc.queue.cancel(job.id).catch(() => undefined);
+  return running;
 }
 
 /**
@@ -127,12 +135,17 @@ export const ORPHANED_CHECK_AFTER_MS = 60_000;
 /**
  * A revision is stored, then its check job enqueued: a process that dies between the two leaves a revision
  * pending with no job, which nothing would ever check. A read that finds one (older than
- * ORPHANED_CHECK_AFTER_MS, so a submission still on its way is left alone) enqueues its check. Two readers
- * at once may each enqueue one; only the first is bound to the revision, and the other ends without building
- * (runTemplateBuild).
+ * ORPHANED_CHECK_AFTER_MS, so a submission still on its way is left alone) enqueues the check of a template's
+ * current revision. A check run again by its author passes through the same state (reopened, then enqueued);
+ * whichever job binds first is the check, and enqueueTemplateBuild hands the other caller that job. A job
+ * that is not its revision's check ends without building (runTemplateBuild).
  */
 async function startOrphanedChecks(svc: ReleaseServices, revisions: TemplateRevision[], now: number): Promise<TemplateRevision[]> {
-  const orphans = revisions.filter((r) => !r.checkJobId && r.checkState === 'pending' && now - Date.parse(r.createdAt) > ORPHANED_CHECK_AFTER_MS);
+  // only a template's current revision: an older one that was never checked has been replaced, so checking it is wasted work
+  const current = new Map<string, number>();
+  for (const r of revisions) current.set(r.templateId, Math.max(current.get(r.templateId) ?? 0, r.number));
+  const orphans = revisions.filter((r) => !r.checkJobId && r.checkState === 'pending' && r.number === current.get(r.templateId)
+    && now - Date.parse(r.createdAt) > ORPHANED_CHECK_AFTER_MS);
   if (!orphans.length) return revisions;
   const bound = new Map<string, TemplateRevision>();
   for (const r of orphans) {

@@ -8,11 +8,11 @@ import { loadRecipe } from '../../src/recipe/load.ts';
 import { createAccount } from '../../src/store/accounts.ts';
 import { listAudit } from '../../src/store/audit.ts';
 import { createSession, csrfTokenFor } from '../../src/store/sessions.ts';
-import { createTemplate, getRevision, setRevisionCheck } from '../../src/store/templates.ts';
+import { addRevision, createTemplate, getRevision, reopenFailedCheck, setRevisionCheck } from '../../src/store/templates.ts';
 import { testDatabases } from '../../src/store/test-databases.ts';
 import { createToken } from '../../src/store/tokens.ts';
 import { releaseHandlers } from '../../src/worker/handlers.ts';
-import { ORPHANED_CHECK_AFTER_MS } from '../../src/library/template-check.ts';
+import { enqueueTemplateBuild, ORPHANED_CHECK_AFTER_MS } from '../../src/library/template-check.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/auth/session-authenticate.ts';
 import { servicesOn } from '../security/fixtures.ts';
@@ -355,8 +355,8 @@ for (const target of testDatabases) {
 
     test('a revision stored by a process that died before enqueueing its check: the next read starts it, once; a duplicate job builds nothing', async () => {
       const stored = new Date(Date.now() - ORPHANED_CHECK_AFTER_MS - 5_000);
-      const { template, revision } = await createTemplate(env.svc.store.db, { slug: 'orphan', title: 't', description: '', author: 'token:alice', extends: 'base', recipeText: RECIPE, now: stored });
-      const fresh = await createTemplate(env.svc.store.db, { slug: 'on-its-way', title: 't', description: '', author: 'token:alice', extends: 'base', recipeText: RECIPE });
+      const { template, revision } = await createTemplate(env.svc.store.db, { slug: 'orphan', title: 't', description: '', author: 'token:olga', extends: 'base', recipeText: RECIPE, now: stored });
+      const fresh = await createTemplate(env.svc.store.db, { slug: 'on-its-way', title: 't', description: '', author: 'token:olga', extends: 'base', recipeText: RECIPE });
       const checksOf = async (revisionId: string) => (await env.svc.queue.list({ kind: 'build', limit: 500 }))
         .filter((j) => (j.payload as { template?: string }).template === revisionId);
       const t = await get(`/api/library/${template.id}`);
@@ -381,6 +381,35 @@ for (const target of testDatabases) {
       assert.deepEqual((await env.svc.queue.get(dup.id))?.result, { tested: false, template: template.id, revision: 1, superseded: true });
       const after = await getRevision(env.svc.store.db, revision.id);
       assert.equal(after?.checkJobId, jobs[0]!.id, 'the duplicate recorded nothing on the revision');
+    });
+
+    test('a check run again while a reader recovers it: one job is the check, and the author is handed that one', async () => {
+      const stored = new Date(Date.now() - ORPHANED_CHECK_AFTER_MS - 5_000);
+      const { template, revision } = await createTemplate(env.svc.store.db, { slug: 'rerun-race', title: 't', description: '', author: 'token:olga', extends: 'base', recipeText: RECIPE, now: stored });
+      const first = await enqueueTemplateBuild(env.svc, revision.id, true);
+      await env.svc.queue.cancel(first.id);
+      await get(`/api/library/${template.id}`); // settles the cancelled check as failed
+      // the author's re-run, between its two writes: reopened (pending, no job), and a reader comes by
+      assert.ok(await reopenFailedCheck(env.svc.store.db, revision.id, first.id));
+      const seen = await get(`/api/library/${template.id}`);
+      const readersJob = seen.revisions[0].check.jobId;
+      assert.ok(readersJob && readersJob !== first.id, 'the reader started the check');
+      const authors = await enqueueTemplateBuild(env.svc, revision.id, true);
+      assert.equal(authors.id, readersJob, 'the author gets the job that runs');
+      const checks = (await env.svc.queue.list({ kind: 'build', limit: 500 })).filter((j) => (j.payload as { template?: string }).template === revision.id);
+      assert.deepEqual(checks.filter((j) => j.state === 'queued').map((j) => j.id), [readersJob], 'one check job left to run');
+      await env.svc.queue.cancel(readersJob);
+    });
+
+    test('an older revision that never got its check is not checked once a newer one exists', async () => {
+      const stored = new Date(Date.now() - ORPHANED_CHECK_AFTER_MS - 5_000);
+      const { template, revision } = await createTemplate(env.svc.store.db, { slug: 'replaced', title: 't', description: '', author: 'token:olga', extends: 'base', recipeText: RECIPE, now: stored });
+      const second = await addRevision(env.svc.store.db, template.id, RECIPE.replace('[nginx]', '[nginx, curl]'), stored);
+      const job = await enqueueTemplateBuild(env.svc, second.id, true);
+      await get(`/api/library/${template.id}`);
+      const checks = (await env.svc.queue.list({ kind: 'build', limit: 500 })).filter((j) => (j.payload as { template?: string }).template === revision.id);
+      assert.deepEqual(checks, [], 'revision 1 was replaced before it was checked');
+      await env.svc.queue.cancel(job.id);
     });
 
     const recheck = async (who: string, id: string, digest: string) => {
