@@ -16,6 +16,8 @@ export default defineConfig(({ isSsrBuild }) => ({
   plugins: isSsrBuild ? [react(), recipeValidatorPlugin()] : [react(), recipeValidatorPlugin(), precompressPlugin()],
   css: { postcss: { plugins: [unusedThemes()] } },
   ssr: { noExternal: true },
+  // the server bundle runs under `herd serve`, which sets no NODE_ENV: React's production build, not its checks and warnings
+  define: isSsrBuild ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   build: isSsrBuild
     ? { outDir: 'dist/.server', emptyOutDir: false, copyPublicDir: false, sourcemap: false, rollupOptions: { input: fileURLToPath(new URL('src/entry-server.tsx', import.meta.url)), output: { entryFileNames: 'entry-server-[hash].js', format: 'es' } } }
     : { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },

@@ -20,6 +20,11 @@ export interface FileText { text: string; bytes: number; truncated: boolean }
  */
 export const OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
+/** A name an output may have: a plain file name of the job's folder (also safe inside a quoted shell line). */
+export function isOutputName(name: string): boolean {
+  return OUTPUT_NAME.test(name) && !name.includes('..');
+}
+
 /** An opened output file: streamed from the descriptor that was checked, never reopened by name. */
 export interface OpenedOutput {
   size: number;
@@ -92,7 +97,7 @@ export class BuildFiles {
    * plain file name (OUTPUT_NAME); the caller takes it from the job's manifest, never from a request alone.
    */
   async openOutput(jobId: string, name: string): Promise<OpenedOutput | undefined> {
-    if (!OUTPUT_NAME.test(name) || name.includes('..')) return undefined;
+    if (!isOutputName(name)) return undefined;
     const opened = await this.openContained(jobId, name);
     if (!opened) return undefined;
     const { fh, size, modified } = opened;

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 /**
  * Where `npm run build:web` puts the server-side renderer, inside the built portal (web/vite.config.ts), as
@@ -30,8 +31,9 @@ const ROOT = '<div id="root"></div>';
  * The renderer is code from the portal folder, which is the operator's (like the server's own code).
  */
 export function homeRenderer(o: { fetchData: () => Promise<unknown>; onError?: (e: unknown) => void; ttlMs?: number }) {
-  let loaded: { key: string; entry: ServerEntry } | undefined;
-  let last: { key: string; html: string } | undefined;
+  let loaded: { file: string; entry: ServerEntry } | undefined;
+  // the page last rendered, for the same renderer, index page and data (the same answer object: one per ttl)
+  let last: { file: string; indexHtml: string; value: unknown; page: RenderedPage } | undefined;
   // the data, for ttlMs (like feed documents, src/api/document-cache.ts): a busy home page asks the catalogue
   // once a second, not once per visitor; `forget` drops it when a release changes through this process
   let data: { at: number; value: Promise<unknown> } | undefined;
@@ -44,7 +46,17 @@ export function homeRenderer(o: { fetchData: () => Promise<unknown>; onError?: (
     mine.value.catch(() => { if (data === mine) data = undefined; });
     return mine.value;
   };
-  const entryOf = async (portalDir: string): Promise<ServerEntry | undefined> => {
+  // a fault repeats on every view of `/`, which anyone can ask for: reported once a minute, not once a request
+  let reportedAt = -Infinity;
+  let suppressed = 0;
+  const report = (e: unknown) => {
+    if (Date.now() - reportedAt < 60_000) { suppressed++; return; }
+    reportedAt = Date.now();
+    o.onError?.(suppressed ? new Error(`${(e as Error)?.message ?? String(e)} (and ${suppressed} more since the last report)`, { cause: e }) : e);
+    suppressed = 0;
+  };
+  /** The newest renderer in the folder, loaded once per file (its name changes with each build). */
+  const entryOf = async (portalDir: string): Promise<{ file: string; entry: ServerEntry } | undefined> => {
     const dir = join(portalDir, SERVER_DIR);
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => ENTRY_NAME.test(n));
     // one after a build; should a build be half-way, the newest
@@ -54,28 +66,54 @@ export function homeRenderer(o: { fetchData: () => Promise<unknown>; onError?: (
       if (st?.isFile() && (!newest || st.mtimeMs > newest.mtime)) newest = { file: join(dir, n), mtime: st.mtimeMs };
     }
     if (!newest) return undefined;
-    if (loaded?.key !== newest.file) loaded = { key: newest.file, entry: await import(pathToFileURL(newest.file).href) as ServerEntry };
-    return loaded.entry;
+    if (loaded?.file !== newest.file) {
+      const mine = { file: newest.file, entry: await import(pathToFileURL(newest.file).href) as ServerEntry };
+      loaded = mine;
+      return mine;
+    }
+    return loaded;
   };
-  const render = async (portalDir: string, indexHtml: string): Promise<string | undefined> => {
+  const render = async (portalDir: string, indexHtml: string): Promise<RenderedPage | undefined> => {
     try {
       if (!indexHtml.includes(ROOT)) return undefined;
-      const entry = await entryOf(portalDir);
-      if (!entry || typeof entry.renderHome !== 'function') return undefined;
+      // what this request loaded, never what another request has loaded since (a rebuild in between)
+      const found = await entryOf(portalDir);
+      if (!found || typeof found.entry.renderHome !== 'function') return undefined;
       const value = await fetchData();
+      if (last && last.file === found.file && last.indexHtml === indexHtml && last.value === value) return last.page;
       const json = jsonForHtml(value);
-      const key = `${loaded!.key}\n${indexHtml}\n${json}`;
-      if (last?.key === key) return last.html;
-      const body = entry.renderHome(value);
-      const html = indexHtml.replace(ROOT, () => `<div id="root">${body}</div><script type="application/json" id="${entry.SERVER_HOME_DATA_ID}">${json}</script>`);
-      last = { key, html };
-      return html;
+      const body = found.entry.renderHome(value);
+      const page = renderedPage(indexHtml.replace(ROOT, () => `<div id="root">${body}</div><script type="application/json" id="${found.entry.SERVER_HOME_DATA_ID}">${json}</script>`));
+      last = { file: found.file, indexHtml, value, page };
+      return page;
     } catch (e) {
-      o.onError?.(e);
+      report(e);
       return undefined;
     }
   };
   return Object.assign(render, { forget: () => { data = undefined; } });
+}
+
+/** A rendered page and its compressed bodies, each made once (brotli at a low quality: about a millisecond). */
+export interface RenderedPage {
+  html: string;
+  body(coding: 'br' | 'gzip' | undefined): string | Uint8Array;
+}
+
+function renderedPage(html: string): RenderedPage {
+  const encoded = new Map<string, Uint8Array>();
+  return {
+    html,
+    body(coding) {
+      if (!coding) return html;
+      let b = encoded.get(coding);
+      if (!b) {
+        b = coding === 'br' ? brotliCompressSync(html, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } }) : gzipSync(html, { level: 6 });
+        encoded.set(coding, b);
+      }
+      return b;
+    },
+  };
 }
 
 /**

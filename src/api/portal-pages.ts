@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'hono';
+import type { RenderedPage } from './home-render.ts';
 import { acceptedCodings, isVariantPath, PRECOMPRESSED, type Precompressed } from './portal-encoding.ts';
 
 /** Where `npm run build:web` writes the portal (web/dist beside src/). */
@@ -56,7 +56,7 @@ const HOME_PAGE_LINK = HOME_PAGE_PRELOADS.map((p) => `<${p}>; rel=preload; as=fe
  * symlinks that leave the folder are not found. A file the build precompressed is sent as its `.br` or `.gz`
  * variant when the browser accepts that coding; the variants are never served under their own names.
  */
-export function portalPages(o: { dir?: string; renderHome?: (portalDir: string, indexHtml: string) => Promise<string | undefined> } = {}) {
+export function portalPages(o: { dir?: string; renderHome?: (portalDir: string, indexHtml: string) => Promise<RenderedPage | undefined> } = {}) {
   const dir = o.dir ?? DEFAULT_PORTAL_DIR;
   // only a found folder is remembered: a portal built while the server runs is served without a restart
   let root: string | undefined;
@@ -97,22 +97,16 @@ export function portalPages(o: { dir?: string; renderHome?: (portalDir: string, 
 }
 
 /**
- * The server-rendered home page (src/api/home-render.ts), compressed as it is sent (it changes with the
- * catalogue, so the build cannot precompress it; brotli at a low quality takes about a millisecond). No
+ * The server-rendered home page (src/api/home-render.ts), compressed as the browser accepts (the page changes
+ * with the catalogue, so the build cannot precompress it; each body is compressed once per render). No
  * preload header: its data came with it.
  */
-function renderedPage(c: Context, html: string): Response {
+function renderedPage(c: Context, page: RenderedPage): Response {
   const headers: Record<string, string> = { ...PORTAL_SECURITY_HEADERS, 'content-type': TYPES['.html']!, 'cache-control': 'no-cache', vary: 'accept-encoding' };
   const accepted = acceptedCodings(c.req.header('accept-encoding'));
-  let body: Uint8Array | string = html;
-  if (accepted.has('br')) {
-    body = brotliCompressSync(html, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } });
-    headers['content-encoding'] = 'br';
-  } else if (accepted.has('gzip')) {
-    body = gzipSync(html, { level: 6 });
-    headers['content-encoding'] = 'gzip';
-  }
-  return c.body(body as never, 200, headers);
+  const coding = accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : undefined;
+  if (coding) headers['content-encoding'] = coding;
+  return c.body(page.body(coding) as never, 200, headers);
 }
 
 /**

