@@ -69,3 +69,10 @@ test('docs/recipe-reference.md is what `herd schema --markdown` generates', () =
   assert.equal(committed, r.stdout, 'regenerate: npx herd schema --markdown > docs/recipe-reference.md');
   assert.match(r.stdout, /\| `footprint\.kernel-modules-exclude` \|/);
 });
+
+test('herd updates names what is missing: a product with no published release', () => {
+  const r = herd('updates', 'base', '--data', tempDir('herd-cli-updates-'));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error\[updates\.no_release\]: product base has no published release to compare/);
+  assert.match(r.stderr, /hint: publish one first/);
+});

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_RECIPES_DIR } from '../../src/release/catalogue.ts';
 import { pendingUpdates, type InstalledRef } from '../../src/release/pending-updates.ts';
+import { productUpdates } from '../../src/release/product-updates.ts';
+import { createPendingRelease, markReleasePublished, revokeRelease } from '../../src/store/releases.ts';
+import { ensureProduct } from '../../src/store/products.ts';
+import { makeServices } from './fixtures/services.ts';
 import { readSuitePackages } from '../../src/resolve/suite-index.ts';
 import { clearsign, makeDeb, makeSigningKey, serveDir, type SigningKey, writeArchive } from '../helpers/apt-archive.ts';
 
@@ -73,6 +78,37 @@ describe('pending updates of a release against the archive as it is now', () => 
     await assert.rejects(read(main, 'bookworm'), (e: Error & { code?: string }) => e.code === 'archive.index_mismatch' && /mid-sync|signs/.test(e.message + (e as { hint?: string }).hint));
     writeFileSync(packages, good);
     await assert.rejects(read(main, 'bookworm', stranger.keyring), (e: Error & { code?: string }) => /^archive\./.test(e.code ?? ''), 'a signature by a key the keyring lacks');
+  });
+
+  test('for a product: its newest unrevoked release against the archive its recipe builds from', async () => {
+    const env = await makeServices('herd-updates-svc-');
+    try {
+      const recipes = join(env.dir, 'recipes');
+      mkdirSync(recipes);
+      env.svc.recipesDir = recipes;
+      writeFileSync(join(recipes, 'web.yaml'), [`extends: ${join(DEFAULT_RECIPES_DIR, 'base.yaml')}`, 'name: web', 'archive:', `  keyring: ${key.keyring}`, '  sources:',
+        `    - uri: ${main.url}`, '      suites: [bookworm]', `    - uri: ${security.url}`, '      suites: [bookworm-security]', ''].join('\n'));
+      await assert.rejects(productUpdates(env.svc, 'web'), (e: Error & { code?: string }) => e.code === 'updates.no_release');
+      await ensureProduct(env.svc.store.db, 'web');
+      const publish = async (version: string, packages: InstalledRef[]) => {
+        const r = await createPendingRelease(env.svc.store.db, { productId: 'web', version, channel: 'testing', recipeDigest: 'sha256:x', packages });
+        await markReleasePublished(env.svc.store.db, r.id);
+        return r;
+      };
+      await publish('2026.11.01.0', installed);
+      const newer = await publish('2026.11.22.0', installed.map((p) => (p.name === 'curl' ? { ...p, version: '7.88.1-10+deb12u14' } : p)));
+      let r = await productUpdates(env.svc, 'web');
+      assert.equal(r.release.version, '2026.11.22.0', 'the newest release');
+      assert.deepEqual(r.updates.map((u) => u.name), ['libc6', 'systemd'], 'curl is current in it');
+      assert.deepEqual(r.summary, { total: 2, security: 1, firstBoot: 2 });
+      assert.deepEqual(r.suites.map((s) => s.suite), ['bookworm', 'bookworm-security']);
+      await revokeRelease(env.svc.store.db, newer.id, 'bad');
+      r = await productUpdates(env.svc, 'web');
+      assert.equal(r.release.version, '2026.11.01.0', 'a revoked release is never the base of a comparison');
+      assert.deepEqual(r.updates.map((u) => u.name), ['curl', 'libc6', 'systemd']);
+    } finally {
+      await env.cleanup();
+    }
   });
 
   test('compressed indexes (xz preferred, gz) as Debian serves them; a component the suite lacks is an error', async () => {

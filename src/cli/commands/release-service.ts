@@ -5,11 +5,12 @@ import { registerPublish } from './publish.ts';
 import { registerReleases } from './releases.ts';
 import { registerServe } from './serve.ts';
 import { registerTokens } from './tokens.ts';
+import { registerUpdates } from './updates.ts';
 import { registerAccounts } from './accounts.ts';
 import { registerVerify } from './verify.ts';
 import { registerWorker } from './worker.ts';
 
 /** The release service's commands, registered as one entry of the command table. */
 export function registerReleaseService(program: Command): void {
-  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases, registerTokens, registerAccounts, registerGc]) register(program);
+  for (const register of [registerServe, registerWorker, registerPublish, registerVerify, registerKeys, registerReleases, registerTokens, registerAccounts, registerGc, registerUpdates]) register(program);
 }
