@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import { loadRecipe } from '../recipe/load.ts';
 import type { InReleaseVerifier } from '../resolve/inrelease-signature.ts';
 import { type BytesFetcher, readSuitePackages } from '../resolve/suite-index.ts';
+import { getProduct } from '../store/products.ts';
 import { listReleases } from '../store/releases.ts';
 import { resolveCatalogueRecipe } from './catalogue.ts';
 import { type PendingUpdate, pendingUpdates } from './pending-updates.ts';
@@ -31,7 +32,9 @@ export async function productUpdates(svc: ReleaseServices, productId: string, o:
       kind: 'not_found', hint: 'publish one first (herd build --publish, or herd publish DIR); list them with herd releases list',
     });
   }
-  const { recipe } = loadRecipe(await resolveCatalogueRecipe(svc.recipesDir, productId));
+  // the product's own catalogue recipe (a product registered over the API may build a recipe of another id)
+  const recipeId = (await getProduct(svc.store.db, productId))?.recipePath ?? productId;
+  const { recipe } = loadRecipe(await resolveCatalogueRecipe(svc.recipesDir, recipeId));
   const archive = recipe.archive ?? distributions[recipe.distribution.name].defaultArchive(releaseOf(recipe.distribution)!.codename);
   const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri, suite, components: s.components })));
   const suites = await Promise.all(jobs.map((j) => readSuitePackages({ ...j, architecture: debArch(recipe.architecture), keyring: archive.keyring }, o.fetchBytes, o.verify)));

@@ -12,6 +12,8 @@ import { productUpdates } from '../../src/release/product-updates.ts';
 import { createPendingRelease, markReleasePublished, revokeRelease } from '../../src/store/releases.ts';
 import { ensureProduct } from '../../src/store/products.ts';
 import { makeServices } from './fixtures/services.ts';
+import { bearer, tokenFor } from './fixtures/auth.ts';
+import { createApp } from '../../src/api/app.ts';
 import { readSuitePackages } from '../../src/resolve/suite-index.ts';
 import { clearsign, makeDeb, makeSigningKey, serveDir, type SigningKey, writeArchive } from '../helpers/apt-archive.ts';
 
@@ -102,6 +104,17 @@ describe('pending updates of a release against the archive as it is now', () => 
       assert.deepEqual(r.updates.map((u) => u.name), ['libc6', 'systemd'], 'curl is current in it');
       assert.deepEqual(r.summary, { total: 2, security: 1, firstBoot: 2 });
       assert.deepEqual(r.suites.map((s) => s.suite), ['bookworm', 'bookworm-security']);
+      // the API: a viewer's read, shared for ten minutes (no client makes the server fetch indexes in a loop)
+      const app = createApp(env.svc, { dataDir: env.dir });
+      const viewer = await tokenFor(env.svc, 'viewer');
+      assert.equal((await app.request('/api/products/web/updates')).status, 401);
+      assert.equal((await app.request('/api/products/nope/updates', { headers: bearer(viewer) })).status, 404);
+      const res = await app.request('/api/products/web/updates', { headers: bearer(viewer) });
+      assert.equal(res.status, 200);
+      const answer = await res.json() as { checkedAt: string } & typeof r;
+      assert.deepEqual({ ...answer, checkedAt: undefined }, { ...r, checkedAt: undefined });
+      const again = await (await app.request('/api/products/web/updates', { headers: bearer(viewer) })).json() as { checkedAt: string };
+      assert.equal(again.checkedAt, answer.checkedAt, 'the second read is the cached answer');
       await revokeRelease(env.svc.store.db, newer.id, 'bad');
       r = await productUpdates(env.svc, 'web');
       assert.equal(r.release.version, '2026.11.01.0', 'a revoked release is never the base of a comparison');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
+import { type ProductUpdates, productUpdates } from '../../release/product-updates.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../../release/catalogue.ts';
 import { createProduct, getProduct, listProducts, type Product, PRODUCT_ID } from '../../store/products.ts';
@@ -31,7 +32,41 @@ const ProductView = z.object({
   createdAt: IsoTime,
 });
 
+const UpdatesView = z.object({
+  product: z.string(),
+  release: z.object({ id: z.uuid(), version: z.string(), channel: z.string() }).describe('the newest published, unrevoked release, whose package set is compared'),
+  suites: z.array(z.object({ uri: z.string(), suite: z.string(), date: z.string().describe("the suite's signed Release date") })),
+  updates: z.array(z.object({
+    name: z.string(), arch: z.string(), installed: z.string(), candidate: z.string(),
+    from: z.object({ uri: z.string(), suite: z.string() }),
+    security: z.boolean(), firstBoot: z.boolean().describe('runs at first boot (kernel, init, libc, TLS, cloud-init, SSH): a reason to respin at once'),
+  })),
+  summary: z.object({ total: z.number().int(), security: z.number().int(), firstBoot: z.number().int() }),
+  checkedAt: IsoTime,
+});
+
+/** How long one product's answer is reused: reading a Debian suite's indexes is tens of MB, and archives move a few times a day. */
+export const UPDATES_TTL_MS = 10 * 60_000;
+
+/**
+ * Pending updates per product, computed at most once per UPDATES_TTL_MS (requests at the same time share one
+ * computation; a failure is not kept), so no client can make the server fetch archive indexes in a loop.
+ * Bounded by the number of products.
+ */
+function updatesCache(svc: ReleaseServices, compute = productUpdates) {
+  const entries = new Map<string, { at: number; value: Promise<ProductUpdates & { checkedAt: string }> }>();
+  return (productId: string) => {
+    const hit = entries.get(productId);
+    if (hit && Date.now() - hit.at < UPDATES_TTL_MS) return hit.value;
+    const mine = { at: Date.now(), value: compute(svc, productId).then((u) => ({ ...u, checkedAt: new Date().toISOString() })) };
+    entries.set(productId, mine);
+    mine.value.catch(() => { if (entries.get(productId) === mine) entries.delete(productId); });
+    return mine.value;
+  };
+}
+
 export function productRoutes(svc: ReleaseServices): RouteDef[] {
+  const updates = updatesCache(svc);
   const need = async (id: string) => {
     const p = await getProduct(svc.store.db, id);
     if (!p) throw new AppError('product.not_found', `no product "${id}"`, { kind: 'not_found', hint: 'list products with GET /api/products' });
@@ -40,6 +75,12 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
   return [
     route({ method: 'get', path: '/api/products', tag: 'products', summary: 'List products (one per catalogue recipe)', response: z.object({ products: z.array(ProductView) }),
       handler: async (c) => c.json({ products: (await listProducts(svc.store.db)).map(view) }) }),
+    route({ method: 'get', path: '/api/products/:id/updates', tag: 'products', role: 'viewer', params: ProductParams, response: UpdatesView,
+      summary: "Updates the archive offers now for the newest release's packages, security and first-boot ones marked (cached for 10 minutes)",
+      handler: async (c, { params }) => {
+        await need(params.id);
+        return c.json(await updates(params.id));
+      } }),
     route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct, response: ProductView, status: 201,
       handler: async (c, { body }) => {
         const recipe = body.recipe ?? body.id;

@@ -163,6 +163,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/products/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Updates the archive offers now for the newest release's packages, security and first-boot ones marked (cached for 10 minutes) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            product: string;
+                            /** @description the newest published, unrevoked release, whose package set is compared */
+                            release: {
+                                /** Format: uuid */
+                                id: string;
+                                version: string;
+                                channel: string;
+                            };
+                            suites: {
+                                uri: string;
+                                suite: string;
+                                /** @description the suite's signed Release date */
+                                date: string;
+                            }[];
+                            updates: {
+                                name: string;
+                                arch: string;
+                                installed: string;
+                                candidate: string;
+                                from: {
+                                    uri: string;
+                                    suite: string;
+                                };
+                                security: boolean;
+                                /** @description runs at first boot (kernel, init, libc, TLS, cloud-init, SSH): a reason to respin at once */
+                                firstBoot: boolean;
+                            }[];
+                            summary: {
+                                total: number;
+                                security: number;
+                                firstBoot: number;
+                            };
+                            /** Format: date-time */
+                            checkedAt: string;
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/products/{id}": {
         parameters: {
             query?: never;
