@@ -1,5 +1,5 @@
 import { compareDebVersions } from '../manifest/deb-version.ts';
-import type { SuitePackages } from '../resolve/suite-index.ts';
+import type { IndexPackage, SuitePackages } from '../resolve/suite-index.ts';
 
 /** A package of a release (from its manifest: the ground truth of what the image holds). */
 export interface InstalledRef { name: string; version: string; arch: string }
@@ -10,8 +10,8 @@ export interface PendingUpdate {
   arch: string;
   installed: string;
   candidate: string;
-  /** Where the candidate comes from: the archive URI and suite. */
-  from: { uri: string; suite: string };
+  /** Where the candidate comes from: the archive URI and suite, and its .deb as the signed index names it. */
+  from: { uri: string; suite: string; filename?: string; size?: number; sha256?: string };
   /** The candidate comes from a security suite. */
   security: boolean;
   /** The package runs at first boot (kernel, init, libc, TLS, cloud-init, SSH): Ubuntu's rule for a respin at once. */
@@ -39,14 +39,14 @@ export function isSecuritySuite(s: Pick<SuitePackages, 'uri' | 'suite'>): boolea
  * counts as security when a security suite offers it. Sorted by name.
  */
 export function pendingUpdates(installed: InstalledRef[], suites: SuitePackages[]): PendingUpdate[] {
-  const best = new Map<string, { version: string; from: SuitePackages; security: boolean }>();
+  const best = new Map<string, { version: string; from: SuitePackages; deb: IndexPackage; security: boolean }>();
   for (const s of suites) {
     const security = isSecuritySuite(s);
     for (const p of s.packages) {
       const key = `${p.name} ${p.architecture}`;
       const seen = best.get(key);
       const order = seen ? compareDebVersions(p.version, seen.version) : 1;
-      if (order > 0) best.set(key, { version: p.version, from: s, security });
+      if (order > 0) best.set(key, { version: p.version, from: s, deb: p, security });
       else if (order === 0 && security) seen!.security = true;
     }
   }
@@ -55,7 +55,8 @@ export function pendingUpdates(installed: InstalledRef[], suites: SuitePackages[
     const c = best.get(`${i.name} ${i.arch}`) ?? best.get(`${i.name} all`);
     if (!c || compareDebVersions(c.version, i.version) <= 0) continue;
     out.push({
-      name: i.name, arch: i.arch, installed: i.version, candidate: c.version, from: { uri: c.from.uri, suite: c.from.suite },
+      name: i.name, arch: i.arch, installed: i.version, candidate: c.version,
+      from: { uri: c.from.uri, suite: c.from.suite, ...(c.deb.filename ? { filename: c.deb.filename, size: c.deb.size, sha256: c.deb.sha256 } : {}) },
       security: c.security, firstBoot: FIRST_BOOT_CRITICAL.some((r) => r.test(i.name)),
     });
   }

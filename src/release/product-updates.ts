@@ -7,6 +7,7 @@ import { getProduct } from '../store/products.ts';
 import { listReleases } from '../store/releases.ts';
 import { resolveCatalogueRecipe } from './catalogue.ts';
 import { type PendingUpdate, pendingUpdates } from './pending-updates.ts';
+import { type UpdateChanges, updateChangelogs } from './update-changelogs.ts';
 import type { ReleaseServices } from './services.ts';
 
 export interface ProductUpdates {
@@ -15,7 +16,8 @@ export interface ProductUpdates {
   release: { id: string; version: string; channel: string };
   /** Each suite read, with its signed date: what "now" means for this answer. */
   suites: Array<{ uri: string; suite: string; date: string }>;
-  updates: PendingUpdate[];
+  /** With `changelogs`, each update's changelog entries and the CVE ids they name (read from the new .deb). */
+  updates: Array<PendingUpdate & { changes?: UpdateChanges }>;
   summary: { total: number; security: number; firstBoot: number };
 }
 
@@ -25,7 +27,7 @@ export interface ProductUpdates {
  * them), as apt would upgrade it. The first half of a respin decision (issue #11): a security update or a
  * first-boot package in the list is a reason to respin at once.
  */
-export async function productUpdates(svc: ReleaseServices, productId: string, o: { fetchBytes?: BytesFetcher; verify?: InReleaseVerifier } = {}): Promise<ProductUpdates> {
+export async function productUpdates(svc: ReleaseServices, productId: string, o: { fetchBytes?: BytesFetcher; verify?: InReleaseVerifier; changelogs?: boolean } = {}): Promise<ProductUpdates> {
   const release = (await listReleases(svc.store.db, { productId, state: 'published' })).find((r) => !r.revokedAt);
   if (!release) {
     throw new AppError('updates.no_release', `product ${productId} has no published release to compare`, {
@@ -38,7 +40,9 @@ export async function productUpdates(svc: ReleaseServices, productId: string, o:
   const archive = recipe.archive ?? distributions[recipe.distribution.name].defaultArchive(releaseOf(recipe.distribution)!.codename);
   const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri, suite, components: s.components })));
   const suites = await Promise.all(jobs.map((j) => readSuitePackages({ ...j, architecture: debArch(recipe.architecture), keyring: archive.keyring }, o.fetchBytes, o.verify)));
-  const updates = pendingUpdates(release.packages, suites);
+  const pending = pendingUpdates(release.packages, suites);
+  const changes = o.changelogs ? await updateChangelogs(pending, o.fetchBytes) : undefined;
+  const updates = changes ? pending.map((u) => ({ ...u, changes: changes.get(`${u.name} ${u.arch}`) })) : pending;
   return {
     product: productId,
     release: { id: release.id, version: release.version, channel: release.channel },

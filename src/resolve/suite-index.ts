@@ -5,7 +5,11 @@ import { AppError } from '../errors.ts';
 import { gpgvVerifier, type InReleaseVerifier } from './inrelease-signature.ts';
 
 /** One binary package as a suite's Packages index lists it. */
-export interface IndexPackage { name: string; version: string; architecture: string; source: string }
+export interface IndexPackage {
+  name: string; version: string; architecture: string; source: string;
+  /** Where the .deb is under the archive URI, and what it must be (the index is signed through InRelease). */
+  filename?: string; size?: number; sha256?: string;
+}
 
 /** What one suite of one archive offers for one architecture: every version of every package in its components. */
 export interface SuitePackages { uri: string; suite: string; date: string; packages: IndexPackage[] }
@@ -85,7 +89,13 @@ export function parseIndexPackages(text: string): IndexPackage[] {
     const version = field('Version');
     const architecture = field('Architecture');
     if (!name || !version || !architecture) continue;
-    out.push({ name, version, architecture, source: field('Source')?.split(/\s+/)[0] ?? name });
+    const filename = field('Filename');
+    const size = Number(field('Size'));
+    const sha256 = field('SHA256');
+    out.push({
+      name, version, architecture, source: field('Source')?.split(/\s+/)[0] ?? name,
+      ...(filename && sha256 && Number.isSafeInteger(size) ? { filename, size, sha256 } : {}),
+    });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import { join, normalize } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -35,13 +36,17 @@ export function clearsign(key: SigningKey, text: string): string {
     { input: text, encoding: 'utf8' });
 }
 
-/** A .deb with one file (/usr/share/NAME/version holding the version), Architecture: all. */
-export function makeDeb(dir: string, name: string, version: string): string {
+/** A .deb with one file (/usr/share/NAME/version holding the version), Architecture: all; with `changelog`, also /usr/share/doc/NAME/changelog.Debian.gz. */
+export function makeDeb(dir: string, name: string, version: string, changelog?: string): string {
   const root = join(dir, `${name}-${version}-build`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(join(root, 'usr/share', name), { recursive: true });
   writeFileSync(join(root, 'usr/share', name, 'version'), `${version}\n`);
+  if (changelog !== undefined) {
+    mkdirSync(join(root, 'usr/share/doc', name), { recursive: true });
+    writeFileSync(join(root, 'usr/share/doc', name, 'changelog.Debian.gz'), gzipSync(changelog));
+  }
   writeFileSync(join(root, 'DEBIAN/control'), [
     `Package: ${name}`, `Version: ${version}`, 'Architecture: all', 'Maintainer: Herd tests <tests@herd.invalid>',
     'Priority: optional', 'Section: misc', `Description: test package ${name} ${version}`, '',

@@ -21,6 +21,16 @@ import { clearsign, makeDeb, makeSigningKey, serveDir, type SigningKey, writeArc
  * Pending updates against real archives: packages made with dpkg-deb, indexed by dpkg-scanpackages,
  * signed with gpg and checked with gpgv, served on 127.0.0.1, then moved forward in time (issue #11).
  */
+/** A .deb that is not the one the index names (another curl, carrying a changelog that claims a CVE). */
+function makeDebBytes(): Buffer {
+  const d = mkdtempSync(join(tmpdir(), 'herd-updates-fake-'));
+  try {
+    return readFileSync(makeDeb(d, 'curl', '7.88.1-10+deb12u14', 'curl (7.88.1-10+deb12u14) x; urgency=low\n\n  * CVE-2099-0001\n\n -- T <t@x>  Sat, 21 Nov 2026 10:00:00 +0000\n'));
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+}
+
 describe('pending updates of a release against the archive as it is now', () => {
   let dir: string;
   let key: SigningKey;
@@ -28,7 +38,12 @@ describe('pending updates of a release against the archive as it is now', () => 
   let main: Awaited<ReturnType<typeof serveDir>>;
   let security: Awaited<ReturnType<typeof serveDir>>;
   const debs: Record<string, string> = {};
-  const deb = (name: string, version: string) => (debs[`${name}=${version}`] ??= makeDeb(dir, name, version));
+  // the curl security fix carries its changelog, as Debian's packages do; the entries before the installed version must not count
+  const CURL_CHANGELOG = [
+    ['7.88.1-10+deb12u14', 'bookworm-security', 'CVE-2026-1111 and CVE-2026-2222'], ['7.88.1-10+deb12u13', 'bookworm-security', 'CVE-2026-0001 (again CVE-2026-1111)'],
+    ['7.88.1-10+deb12u12', 'bookworm', 'CVE-2025-9999, already in the image'],
+  ].map(([v, d, t]) => `curl (${v}) ${d}; urgency=medium\n\n  * Fix ${t}.\n\n -- T <t@herd.invalid>  Sat, 21 Nov 2026 10:00:00 +0000\n`).join('\n');
+  const deb = (name: string, version: string) => (debs[`${name}=${version}`] ??= makeDeb(dir, name, version, name === 'curl' && version === '7.88.1-10+deb12u14' ? CURL_CHANGELOG : undefined));
   // what the release's manifest says the image holds (libc6 as an amd64 package: the index offers it as all)
   const installed: InstalledRef[] = [
     { name: 'systemd', version: '252.38-1~deb12u1', arch: 'all' }, { name: 'curl', version: '7.88.1-10+deb12u12', arch: 'all' },
@@ -115,10 +130,26 @@ describe('pending updates of a release against the archive as it is now', () => 
       assert.deepEqual({ ...answer, checkedAt: undefined }, { ...r, checkedAt: undefined });
       const again = await (await app.request('/api/products/web/updates', { headers: bearer(viewer) })).json() as { checkedAt: string };
       assert.equal(again.checkedAt, answer.checkedAt, 'the second read is the cached answer');
+      // with changelogs: what each update fixes, from the new .deb's own changelog (checked against the signed index first)
+      const withChanges = await productUpdates(env.svc, 'web', { changelogs: true });
+      assert.deepEqual(withChanges.updates.map((u) => [u.name, u.changes?.cves, u.changes?.missing]), [
+        ['libc6', [], 'the package carries no changelog of its own'], ['systemd', [], 'the package carries no changelog of its own'],
+      ]);
       await revokeRelease(env.svc.store.db, newer.id, 'bad');
       r = await productUpdates(env.svc, 'web');
       assert.equal(r.release.version, '2026.11.01.0', 'a revoked release is never the base of a comparison');
       assert.deepEqual(r.updates.map((u) => u.name), ['curl', 'libc6', 'systemd']);
+      const curl = (await productUpdates(env.svc, 'web', { changelogs: true })).updates[0]!;
+      assert.deepEqual([curl.name, curl.changes?.cves, curl.changes?.entries.map((e) => e.version)],
+        ['curl', ['CVE-2026-1111', 'CVE-2026-2222', 'CVE-2026-0001'], ['7.88.1-10+deb12u14', '7.88.1-10+deb12u13']]);
+      // a mirror serving another file under the signed name: not read
+      const served = join(dir, 'security', curl.from.filename!);
+      const real = readFileSync(served);
+      writeFileSync(served, makeDebBytes());
+      const tampered = (await productUpdates(env.svc, 'web', { changelogs: true })).updates[0]!;
+      assert.match(tampered.changes?.missing ?? '', /not the file the signed index names/);
+      assert.deepEqual(tampered.changes?.cves, []);
+      writeFileSync(served, real);
     } finally {
       await env.cleanup();
     }
@@ -137,7 +168,9 @@ describe('pending updates of a release against the archive as it is now', () => 
     for (const entries of [[line(gz, 'main/binary-amd64/Packages.gz'), line(xz, 'main/binary-amd64/Packages.xz')], [line(gz, 'main/binary-amd64/Packages.gz')]]) {
       writeFileSync(join(suiteDir, 'InRelease'), clearsign(key, release(entries)));
       const s = await read(main, 'bookworm');
-      assert.deepEqual(s.packages.find((p) => p.name === 'systemd'), { name: 'systemd', version: '252.39-1~deb12u1', architecture: 'all', source: 'systemd' });
+      const systemd = s.packages.find((p) => p.name === 'systemd');
+      assert.deepEqual({ ...systemd, size: undefined, sha256: undefined }, { name: 'systemd', version: '252.39-1~deb12u1', architecture: 'all', source: 'systemd', filename: 'pool/main/systemd_252.39-1~deb12u1_all.deb', size: undefined, sha256: undefined });
+      assert.match(systemd!.sha256 ?? '', /^[0-9a-f]{64}$/);
     }
     await assert.rejects(readSuitePackages({ uri: main.url, suite: 'bookworm', components: ['contrib'], architecture: 'amd64', keyring: key.keyring }),
       (e: Error & { code?: string }) => e.code === 'archive.index_missing' && e.message.includes('contrib/binary-amd64'));

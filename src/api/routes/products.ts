@@ -38,7 +38,7 @@ const UpdatesView = z.object({
   suites: z.array(z.object({ uri: z.string(), suite: z.string(), date: z.string().describe("the suite's signed Release date") })),
   updates: z.array(z.object({
     name: z.string(), arch: z.string(), installed: z.string(), candidate: z.string(),
-    from: z.object({ uri: z.string(), suite: z.string() }),
+    from: z.object({ uri: z.string(), suite: z.string(), filename: z.string().optional(), size: z.number().int().optional(), sha256: z.string().optional() }),
     security: z.boolean(), firstBoot: z.boolean().describe('runs at first boot (kernel, init, libc, TLS, cloud-init, SSH): a reason to respin at once'),
   })),
   summary: z.object({ total: z.number().int(), security: z.number().int(), firstBoot: z.number().int() }),

@@ -7,11 +7,12 @@ import { type RawServiceOptions, serviceOptions, withServiceOptions } from './se
 export function registerUpdates(program: Command): void {
   withServiceOptions(program.command('updates').argument('<product>', 'product id (a catalogue recipe with published releases)'))
     .description("list the updates the archive has for the newest release's packages, security and first-boot ones marked")
+    .option('--changelogs', "also read each new package's changelog: the entries since the installed version and the CVE ids they fix (downloads each new .deb)")
     .option('--json', 'print JSON')
-    .action(async (product: string, o: RawServiceOptions & { json?: boolean }) => {
+    .action(async (product: string, o: RawServiceOptions & { json?: boolean; changelogs?: boolean }) => {
       const svc = await openServices(serviceOptions(o));
       try {
-        const r = await productUpdates(svc, product);
+        const r = await productUpdates(svc, product, { changelogs: o.changelogs });
         if (o.json) {
           process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         } else {
@@ -21,6 +22,8 @@ export function registerUpdates(program: Command): void {
           for (const u of r.updates) {
             const marks = [u.security ? 'security' : '', u.firstBoot ? 'first-boot' : ''].filter(Boolean).join(',');
             process.stdout.write(`${u.name.padEnd(width)}  ${u.installed} -> ${u.candidate}  ${u.from.suite}${marks ? `  [${marks}]` : ''}\n`);
+            if (u.changes?.cves.length) process.stdout.write(`${''.padEnd(width)}  fixes ${u.changes.cves.join(' ')}\n`);
+            else if (u.changes?.missing) process.stdout.write(`${''.padEnd(width)}  (changelog: ${u.changes.missing})\n`);
           }
           if (r.updates.length) process.stdout.write(`${r.summary.total} pending: ${r.summary.security} security, ${r.summary.firstBoot} first-boot\n`);
         }

@@ -211,6 +211,9 @@ export interface paths {
                                 from: {
                                     uri: string;
                                     suite: string;
+                                    filename?: string;
+                                    size?: number;
+                                    sha256?: string;
                                 };
                                 security: boolean;
                                 /** @description runs at first boot (kernel, init, libc, TLS, cloud-init, SSH): a reason to respin at once */
