@@ -106,6 +106,20 @@ export const qaSchema = z.strictObject({
   suites: z.array(z.enum(QA_SUITE_NAMES)).default([]).describe("QA suites run besides 'base' (src/qa/boot/suites/)"),
 }).describe('How the image is tested before publication');
 
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+// No defaults in the schema: a recipe without `respin` normalizes as before (its digest and step ids do not
+// change); src/release/respin-policy.ts applies the defaults it documents here.
+export const respinSchema = z.strictObject({
+  schedule: z.enum(['monthly', 'weekly', 'none']).optional()
+    .describe('Regular respins: monthly on the first `day` of the month, weekly on every `day`, or none (default monthly)'),
+  day: z.enum(WEEKDAYS).optional().describe('The weekday of the schedule (default tuesday: the first Tuesday of each month)'),
+  security: z.enum(['immediate', 'scheduled']).optional()
+    .describe('A security update to a package in the image: respin at once (default) or wait for the schedule'),
+  'first-boot': z.enum(['immediate', 'scheduled']).optional()
+    .describe('An update to a package that runs at first boot (kernel, systemd, libc, OpenSSL, cloud-init, SSH): at once, or with the schedule (default)'),
+}).describe('When the image is rebuilt with updates: `herd serve` runs this policy, `herd respin PRODUCT` once by hand');
+
 export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'oci'] as const;
 
 export const recipeSchema = z.strictObject({
@@ -137,6 +151,7 @@ export const recipeSchema = z.strictObject({
   }).optional().describe('Build fails when an output is larger than this'),
   catalog: catalogSchema.optional().describe('Presentation in the catalogue; every recipe in recipes/ has one'),
   qa: qaSchema.default(qaSchema.parse({})),
+  respin: respinSchema.optional(),
   'source-date-epoch': z.number().int().nonnegative().optional()
     .describe('Timestamp for reproducible builds; defaults to the newest archive Release date'),
 });

@@ -12,8 +12,10 @@ import type { ReleaseServices } from './services.ts';
 
 export interface ProductUpdates {
   product: string;
+  /** The catalogue recipe the product builds. */
+  recipe: string;
   /** The release compared: the newest published one that is not revoked. */
-  release: { id: string; version: string; channel: string };
+  release: { id: string; version: string; channel: string; createdAt: string };
   /** Each suite read, with its signed date: what "now" means for this answer. */
   suites: Array<{ uri: string; suite: string; date: string }>;
   /** With `changelogs`, each update's changelog entries and the CVE ids they name (read from the new .deb). */
@@ -45,7 +47,8 @@ export async function productUpdates(svc: ReleaseServices, productId: string, o:
   const updates = changes ? pending.map((u) => ({ ...u, changes: changes.get(`${u.name} ${u.arch}`) })) : pending;
   return {
     product: productId,
-    release: { id: release.id, version: release.version, channel: release.channel },
+    recipe: recipeId,
+    release: { id: release.id, version: release.version, channel: release.channel, createdAt: release.createdAt },
     suites: suites.map((s) => ({ uri: s.uri, suite: s.suite, date: s.date })),
     updates,
     summary: { total: updates.length, security: updates.filter((u) => u.security).length, firstBoot: updates.filter((u) => u.firstBoot).length },

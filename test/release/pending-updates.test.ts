@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_RECIPES_DIR } from '../../src/release/catalogue.ts';
 import { pendingUpdates, type InstalledRef } from '../../src/release/pending-updates.ts';
 import { productUpdates } from '../../src/release/product-updates.ts';
+import { respinProduct } from '../../src/release/respin.ts';
 import { createPendingRelease, markReleasePublished, revokeRelease } from '../../src/store/releases.ts';
 import { ensureProduct } from '../../src/store/products.ts';
 import { makeServices } from './fixtures/services.ts';
@@ -135,6 +136,14 @@ describe('pending updates of a release against the archive as it is now', () => 
       assert.deepEqual(withChanges.updates.map((u) => [u.name, u.changes?.cves, u.changes?.missing]), [
         ['libc6', [], 'the package carries no changelog of its own'], ['systemd', [], 'the package carries no changelog of its own'],
       ]);
+      // the respin policy (defaults: security at once): due for libc6; one build job, never two
+      const dry = await respinProduct(env.svc, 'web', { dryRun: true });
+      assert.deepEqual([dry.decision.due, dry.decision.reason, dry.decision.updates.map((u) => u.name), dry.job], [true, 'security', ['libc6'], undefined]);
+      const first = await respinProduct(env.svc, 'web');
+      assert.deepEqual(first.job?.payload, { v: 2, recipe: 'web', product: 'web', channel: 'testing', qa: 'full', publish: true });
+      const second = await respinProduct(env.svc, 'web');
+      assert.deepEqual([second.job, second.inFlight?.id], [undefined, first.job!.id], 'a respin already queued is not queued again');
+      await env.svc.queue.cancel(first.job!.id);
       await revokeRelease(env.svc.store.db, newer.id, 'bad');
       r = await productUpdates(env.svc, 'web');
       assert.equal(r.release.version, '2026.11.01.0', 'a revoked release is never the base of a comparison');
@@ -150,6 +159,10 @@ describe('pending updates of a release against the archive as it is now', () => 
       assert.match(tampered.changes?.missing ?? '', /not the file the signed index names/);
       assert.deepEqual(tampered.changes?.cves, []);
       writeFileSync(served, real);
+      // a release that holds what the archive offers: nothing pending, no respin, even long after the schedule's slot
+      await publish('2026.11.30.0', installed.map((p) => ({ ...p, version: { curl: '7.88.1-10+deb12u14', libc6: '2.36-9+deb12u10', systemd: '252.39-1~deb12u1' }[p.name] ?? p.version })));
+      const current = await respinProduct(env.svc, 'web', { now: new Date('2027-03-01T00:00:00Z') });
+      assert.deepEqual([current.decision.due, current.job, current.updates.updates], [false, undefined, []]);
     } finally {
       await env.cleanup();
     }

@@ -34,7 +34,8 @@ const ProductView = z.object({
 
 const UpdatesView = z.object({
   product: z.string(),
-  release: z.object({ id: z.uuid(), version: z.string(), channel: z.string() }).describe('the newest published, unrevoked release, whose package set is compared'),
+  recipe: z.string().describe('the catalogue recipe the product builds'),
+  release: z.object({ id: z.uuid(), version: z.string(), channel: z.string(), createdAt: IsoTime }).describe('the newest published, unrevoked release, whose package set is compared'),
   suites: z.array(z.object({ uri: z.string(), suite: z.string(), date: z.string().describe("the suite's signed Release date") })),
   updates: z.array(z.object({
     name: z.string(), arch: z.string(), installed: z.string(), candidate: z.string(),

@@ -190,12 +190,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             product: string;
+                            /** @description the catalogue recipe the product builds */
+                            recipe: string;
                             /** @description the newest published, unrevoked release, whose package set is compared */
                             release: {
                                 /** Format: uuid */
                                 id: string;
                                 version: string;
                                 channel: string;
+                                /** Format: date-time */
+                                createdAt: string;
                             };
                             suites: {
                                 uri: string;
