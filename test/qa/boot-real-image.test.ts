@@ -48,11 +48,19 @@ describe('herd test on a real image', { skip }, () => {
     assert.ok(Number.isFinite(b?.secondsToSsh) && Number.isFinite(b?.secondsToCloudInitDone), 'SSH and cloud-init times recorded');
   });
 
-  // BIOS: a UEFI boot under TCG once failed to reach SSH within 600 s in CI (1 run in 4), unrelated to the seed
+  // BIOS: a UEFI boot under TCG once failed to reach SSH within 600 s in CI (1 run in 4), unrelated to the seed;
+  // a BIOS boot did the same once (2026-12-02, after the good-seed boot of the same image reached SSH in 61 s).
+  // This test is about which checks a bad seed breaks, and none of them is B0 (the seed keeps the SSH key): a
+  // guest that never reached SSH is booted once more, saying so, rather than judged on checks it never ran.
   it('fails exactly the boot checks a bad seed breaks (BIOS)', async () => {
-    const report = await testImage({
-      image, outDir: join(out, 'bad'), only: 'boot', firmware: 'bios', reboot: false, extraUserData: BAD_SEED,
+    const boot = (attempt: number) => testImage({
+      image, outDir: join(out, `bad-${attempt}`), only: 'boot', firmware: 'bios', reboot: false, extraUserData: BAD_SEED,
     });
+    let report = await boot(1);
+    if (ids(report, 'fail', 'error').includes('B0')) {
+      console.log(`bad-seed boot never reached SSH, booting once more: ${summary(report).split('\n').find((l) => l.startsWith('B0'))}`);
+      report = await boot(2);
+    }
     assert.equal(report.passed, false);
     assert.deepEqual(ids(report, 'fail', 'error'), ['B1', 'B2', 'B4', 'B5', 'B6', 'B7'], summary(report));
     const leak = report.results.find((r) => r.id === 'B6')!;
