@@ -5,12 +5,12 @@ import { apiPost } from '../api/client.ts';
 import type { TemplateDetail } from './library-types.ts';
 import { roleAtLeast } from './roles.ts';
 import { SubmitError } from './SubmitError.tsx';
+import { useSubmit } from './use-submit.ts';
 
 /** "Build image" for an approved template: a job (built and tested, never published) to follow on /builds/:id. */
 export function BuildAction({ template, role }: { template: TemplateDetail; role: string | undefined }) {
   const [job, setJob] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<Error>();
+  const { busy, failure, run } = useSubmit();
   if (template.state !== 'approved') {
     return <Content component="p" data-testid="build-unavailable">Images can be built here once a reviewer approves the current revision.</Content>;
   }
@@ -20,17 +20,9 @@ export function BuildAction({ template, role }: { template: TemplateDetail; role
   if (!role) {
     return <Content component="p" data-testid="build-unavailable">Approved. <Link to={`/sign-in?next=${encodeURIComponent(`/library/${template.id}`)}`}>Sign in</Link> as a contributor to build it into images.</Content>;
   }
-  const build = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      setJob((await apiPost('/api/library/{id}/builds', {}, { params: { id: template.id } })).id);
-    } catch (err) {
-      setFailure(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const build = () => run(async () => {
+    setJob((await apiPost('/api/library/{id}/builds', {}, { params: { id: template.id } })).id);
+  });
   return (
     <>
       <Button onClick={() => void build()} isDisabled={busy} isLoading={busy} data-testid="build-image">Build image</Button>

@@ -1,8 +1,8 @@
 import { Button, Content } from '@patternfly/react-core';
-import { useState } from 'react';
 import { apiPost } from '../api/client.ts';
 import type { Revision, TemplateDetail } from './library-types.ts';
 import { SubmitError } from './SubmitError.tsx';
+import { useSubmit } from './use-submit.ts';
 
 /**
  * For the author of a template whose current check failed before the image was judged (a build error, a
@@ -10,24 +10,15 @@ import { SubmitError } from './SubmitError.tsx';
  * boot test stands until a new revision, so no button then (the server refuses it too: review-policy.ts).
  */
 export function RecheckAction({ template, revision, onDone }: { template: TemplateDetail; revision: Revision; onDone(): void }) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<Error>();
+  const { busy, failure, run } = useSubmit();
   if (revision.check.state !== 'failed') return null;
   if (revision.check.detail?.build === 'passed') {
     return <Content component="p" data-testid="recheck-unavailable">The image itself failed its check: submit a new revision that fixes it.</Content>;
   }
-  const recheck = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await apiPost('/api/library/{id}/checks', { revision: revision.digest }, { params: { id: template.id } });
-      onDone();
-    } catch (err) {
-      setFailure(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const recheck = () => run(async () => {
+    await apiPost('/api/library/{id}/checks', { revision: revision.digest }, { params: { id: template.id } });
+    onDone();
+  });
   return (
     <>
       <Content component="p">The check failed before the image could be judged; it may pass on a second run.</Content>

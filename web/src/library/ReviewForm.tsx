@@ -4,6 +4,7 @@ import { apiPost } from '../api/client.ts';
 import { ShortDigest } from './labels.tsx';
 import type { TemplateDetail } from './library-types.ts';
 import { SubmitError } from './SubmitError.tsx';
+import { useSubmit } from './use-submit.ts';
 
 type Verdict = 'approve' | 'request_changes';
 
@@ -14,26 +15,19 @@ type Verdict = 'approve' | 'request_changes';
 export function ReviewForm({ template, onDone }: { template: TemplateDetail; onDone(): void }) {
   const [verdict, setVerdict] = useState<Verdict>();
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<Error>();
+  const { busy, failure, run } = useSubmit();
   const digest = template.current.digest;
   const check = template.revisions.find((r) => r.number === template.current.number)?.check.state;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!verdict) return;
-    setBusy(true);
-    setFailure(undefined);
-    try {
+    await run(async () => {
       await apiPost('/api/library/{id}/reviews', { revision: digest, verdict, comment }, { params: { id: template.id } });
       setVerdict(undefined);
       setComment('');
       onDone();
-    } catch (err) {
-      setFailure(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

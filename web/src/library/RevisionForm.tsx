@@ -4,6 +4,7 @@ import { apiPost } from '../api/client.ts';
 import type { TemplateDetail } from './library-types.ts';
 import { RecipeEditor } from './RecipeEditor.tsx';
 import { SubmitError } from './SubmitError.tsx';
+import { useSubmit } from './use-submit.ts';
 import { useOfficialIds } from './use-official-ids.ts';
 
 /** The author's next revision, starting from the current text; submitting it dismisses earlier approvals. */
@@ -12,22 +13,15 @@ export function RevisionForm({ template, onDone }: { template: TemplateDetail; o
   const officialIds = useOfficialIds();
   const [recipe, setRecipe] = useState(currentText);
   const [errors, setErrors] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<Error>();
+  const { busy, failure, run } = useSubmit();
   const onChecked = useCallback((n: number) => setErrors(n), []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setFailure(undefined);
-    try {
+    await run(async () => {
       await apiPost('/api/library/{id}/revisions', { recipe }, { params: { id: template.id } });
       onDone();
-    } catch (err) {
-      setFailure(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
