@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { runCommand } from '../backends/host/run-command.ts';
+import { deb822Stanzas } from '../backends/package-managers/apt-index.ts';
 import { AppError } from '../errors.ts';
 import { gpgvVerifier, type InReleaseVerifier } from './inrelease-signature.ts';
 
@@ -83,8 +84,7 @@ export function sha256Entries(release: string): Map<string, { size: number; sha2
 /** Package, Version, Architecture and Source (without its version, defaulting to the package) of every stanza. */
 export function parseIndexPackages(text: string): IndexPackage[] {
   const out: IndexPackage[] = [];
-  for (const stanza of text.split(/\n[ \t]*\n/)) {
-    const field = (f: string) => new RegExp(`^${f}:[ \\t]*(.+)$`, 'm').exec(stanza)?.[1]?.trim();
+  for (const field of deb822Stanzas(text)) {
     const name = field('Package');
     const version = field('Version');
     const architecture = field('Architecture');

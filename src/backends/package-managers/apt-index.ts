@@ -3,13 +3,22 @@ import type { InstalledPackage, LockedPackage } from './package-manager.ts';
 /** The fields of one Packages-index stanza that pin a file: what a lock records. */
 export interface IndexEntry extends LockedPackage {}
 
+/**
+ * The stanzas of deb822 text (a Packages index), each as a lookup of its single-line fields: the value after
+ * `Field:`, trimmed, or undefined when the field is absent or empty.
+ */
+export function deb822Stanzas(text: string): Array<(field: string) => string | undefined> {
+  return text.split(/\n[ \t]*\n/).map((stanza) => (f: string) => new RegExp(`^${f}:[ \\t]*(.+)$`, 'm').exec(stanza)?.[1]?.trim() || undefined);
+}
+
 /** Splits deb822 text (a Packages index) into the stanzas of the named packages, parsed into lock entries. */
 export function parsePackagesIndex(text: string, wanted?: Set<string>): IndexEntry[] {
   const out: IndexEntry[] = [];
-  for (const stanza of text.split(/\n[ \t]*\n/)) {
-    const name = /^Package:[ \t]*(\S+)/m.exec(stanza)?.[1];
+  for (const stanza of deb822Stanzas(text)) {
+    // each of these fields is one token; anything after it on the line is not part of the value
+    const field = (f: string) => stanza(f)?.split(/\s+/)[0];
+    const name = field('Package');
     if (!name || (wanted && !wanted.has(name))) continue;
-    const field = (f: string) => new RegExp(`^${f}:[ \\t]*(\\S+)`, 'm').exec(stanza)?.[1];
     const [version, architecture, filename, size, sha256] = ['Version', 'Architecture', 'Filename', 'Size', 'SHA256'].map(field);
     if (!version || !architecture || !filename || !size || !sha256) continue;
     out.push({ name, version, architecture, filename, size: Number(size), sha256 });
