@@ -7,6 +7,8 @@ import {
 } from '../manifest/manifest-schema.ts';
 import { parseSizeReportText } from '../manifest/size-report-schema.ts';
 import { PRODUCT_ID } from '../store/products.ts';
+import type { LockedPackage } from '../backends/package-managers/package-manager.ts';
+import { parseLock } from '../resolve/lock-file.ts';
 import { normaliseArch } from './platforms.ts';
 import { type CheckedFile, folderRoot, openChecked, readChecked } from './safe-file.ts';
 
@@ -25,6 +27,10 @@ export interface BuildOutput {
   architecture: string;
   recipeDigest: string;
   packages: Array<{ name: string; version: string; arch: string }>;
+  /** Source package of each binary, when the manifest records it (binaries of one source share a changelog). */
+  sources: Map<string, string>;
+  /** resolved.json's installed packages and archive roots: where the release changelog reads the .debs from. */
+  lock: { packages: LockedPackage[]; mirrors: string[] } | { problem: string };
   outputs: Array<{ format: string; file: string; size: number; sha256: string; uncompressedSha256?: string; source: CheckedFile }>;
   /** The passing QA record and the report it binds; undefined for an untested build. */
   qa?: { record: QaRecord; report: string };
@@ -41,6 +47,25 @@ export interface ReadOptions {
 }
 
 const SMALL_FILE = 16 * 1024 * 1024;
+
+/**
+ * The build's resolved.json, for its changelog only: a build without one (or with one that does not parse)
+ * is still published, and its changelog says why it lists no entries.
+ */
+async function readLockOf(root: string): Promise<BuildOutput['lock']> {
+  let text: string;
+  try {
+    text = (await readChecked(root, 'resolved.json', SMALL_FILE)).text;
+  } catch (e) {
+    return { problem: `the build output has no readable resolved.json (${(e as Error).message})` };
+  }
+  try {
+    const lock = parseLock(text, `${root}/resolved.json`);
+    return { packages: lock.packages, mirrors: [...new Set(lock.archive.sources.map((s) => s.uri))] };
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+}
 
 export async function readBuildOutput(dir: string, o: ReadOptions = {}): Promise<BuildOutput> {
   const root = await folderRoot(dir);
@@ -69,9 +94,10 @@ export async function readBuildOutput(dir: string, o: ReadOptions = {}): Promise
     }
     const qa = manifest.qa ? await checkQaRecord(root, manifestPath, manifest, manifest.qa) : undefined;
     const sizeReport = manifest.sizeReport ? await checkSizeReport(root, manifestPath, manifest.sizeReport) : undefined;
+    const sources = new Map(manifest.packages.flatMap((p) => (p.source ? [[p.name, p.source] as const] : [])));
     return {
       dir: root, name: manifest.name, version: manifest.version, architecture: normaliseArch(manifest.architecture),
-      recipeDigest: manifest.recipeDigest, packages: manifestPackages(manifest), outputs, qa, sizeReport, untested: !qa, close,
+      recipeDigest: manifest.recipeDigest, packages: manifestPackages(manifest), sources, lock: await readLockOf(root), outputs, qa, sizeReport, untested: !qa, close,
     };
   } catch (e) {
     await close();

@@ -4,10 +4,13 @@ import { AppError } from '../errors.ts';
 import { addArtifact } from '../store/artifacts.ts';
 import { ensureProduct } from '../store/products.ts';
 import {
-  type Channel, claimUnpublishedRelease, createPendingRelease, findRelease, listReleases, markReleasePublished, type Release, touchRelease,
+  type Channel, claimUnpublishedRelease, createPendingRelease, deleteUnpublishedRelease, findRelease, listReleases, markReleasePublished, type Release, touchRelease,
 } from '../store/releases.ts';
 import { checkVersion, nextVersion, VERSION } from '../store/versions.ts';
 import { type BuildOutput, readBuildOutput } from './build-output.ts';
+import { putReleaseChangelog } from '../store/release-changelogs.ts';
+import { lockedDebFiles, noDebFiles } from './deb-files.ts';
+import { type ChangelogSummary, type ReleaseChangelog, releaseChangelog } from './release-changelog.ts';
 import { republish } from './republish.ts';
 import type { ReleaseServices } from './services.ts';
 
@@ -54,6 +57,7 @@ export async function publishRelease(svc: ReleaseServices, dir: string, options:
       productId, version, channel: options.channel ?? 'testing', recipeDigest: out.recipeDigest, packages: out.packages,
       owner, untested: out.untested, qaRecord: out.qa?.record, qaReport: out.qa?.report, sizeReport: out.sizeReport,
     });
+    await putReleaseChangelog(svc.store.db, release.id, await changelogOf(svc, productId, out, progress));
     const stored: string[] = [];
     const heartbeat = setInterval(() => void touchRelease(svc.store.db, release.id, owner).catch(() => {}), HEARTBEAT_MS);
     heartbeat.unref();
@@ -77,6 +81,23 @@ export async function publishRelease(svc: ReleaseServices, dir: string, options:
   } finally {
     await out.close();
   }
+}
+
+/**
+ * The release's changelog against the product's newest published release that is not revoked (what users
+ * upgrade from), with each upgrade's entries read from the .debs the build installed: from the package cache
+ * the build filled, else from the archive its lock names. Never fails the publication: a changelog that
+ * cannot be read says why, per package.
+ */
+async function changelogOf(svc: ReleaseServices, productId: string, out: BuildOutput, progress: (m: string) => void): Promise<{ againstId?: string; summary: ChangelogSummary; changelog: ReleaseChangelog }> {
+  const previous = (await listReleases(svc.store.db, { productId, state: 'published' })).find((r) => !r.revokedAt);
+  const debs = 'problem' in out.lock ? noDebFiles(out.lock.problem) : lockedDebFiles({ locked: out.lock.packages, mirrors: out.lock.mirrors });
+  const changelog = await releaseChangelog(previous, out.packages.map((p) => ({ ...p, ...(out.sources.has(p.name) ? { source: out.sources.get(p.name) } : {}) })), debs);
+  const s = changelog.summary;
+  progress(previous
+    ? `changes since ${previous.version}: ${s.upgraded} upgraded (${s.security} from a security suite, ${s.cves.length} CVE ids), ${s.added} added, ${s.removed} removed`
+    : 'first release of the product: no changelog to compare');
+  return { againstId: previous?.id, summary: s, changelog };
 }
 
 /**
@@ -125,11 +146,7 @@ async function discard(svc: ReleaseServices, id: string, owner: string, stored: 
 }
 
 export async function deleteReleaseRows(svc: ReleaseServices, id: string): Promise<void> {
-  await svc.store.db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('artifacts').where('release_id', '=', id).execute();
-    await tx.deleteFrom('cloud_images').where('release_id', '=', id).execute();
-    await tx.deleteFrom('releases').where('id', '=', id).where('state', '!=', 'published').execute();
-  });
+  await deleteUnpublishedRelease(svc.store.db, id);
 }
 
 /**

@@ -7,13 +7,34 @@ import { changesBetween, parseChangelog } from '../manifest/deb-changelog.ts';
 import { type BytesFetcher, httpBytes } from '../resolve/suite-index.ts';
 import type { PendingUpdate } from './pending-updates.ts';
 
+/** One changelog entry of an update, as stored and served (text capped: a kernel's entries run to thousands of lines). */
+export interface ChangeEntry { version: string; distribution: string; urgency: string; date?: string; cves: string[]; text: string }
+
 /** What an update changes, from the new package's own changelog: the entries after the installed version. */
 export interface UpdateChanges {
-  entries: Array<{ version: string; distribution: string; urgency: string; date?: string; cves: string[]; text: string }>;
+  entries: ChangeEntry[];
   /** Every CVE id the entries name, once each. */
   cves: string[];
   /** Why there are no entries, when there are none: the package has no changelog of its own, or the .deb could not be had. */
   missing?: string;
+}
+
+/** The most text kept of one entry; CVE ids are read from the whole entry before it is cut. */
+export const MAX_ENTRY_TEXT = 16 * 1024;
+
+/**
+ * The entries of the changelog the .deb at `file` carries for `packageName` that lie after `from`, up to
+ * and including `to`: what `apt changelog` shows for that upgrade. `missing` says why there are none when
+ * the package carries no changelog of its own.
+ */
+export async function changesInDeb(file: string, packageName: string, from: string, to: string): Promise<UpdateChanges> {
+  const text = await readDebChangelog(file, packageName);
+  if (!text) return { entries: [], cves: [], missing: 'the package carries no changelog of its own' };
+  const entries = changesBetween(parseChangelog(text), from, to).map((e) => ({
+    version: e.version, distribution: e.distribution, urgency: e.urgency, ...(e.date ? { date: e.date } : {}), cves: e.cves,
+    text: e.text.length > MAX_ENTRY_TEXT ? `${e.text.slice(0, MAX_ENTRY_TEXT)}\n  [… ${e.text.length - MAX_ENTRY_TEXT} more characters in the package's changelog]` : e.text,
+  }));
+  return { entries, cves: [...new Set(entries.flatMap((e) => e.cves))] };
 }
 
 /**
@@ -36,11 +57,7 @@ export async function updateChangelogs(updates: PendingUpdate[], fetchBytes: Byt
       }
       const file = join(dir, 'package.deb');
       writeFileSync(file, bytes);
-      const text = await readDebChangelog(file, u.name);
-      if (!text) { out.set(key, { entries: [], cves: [], missing: 'the package carries no changelog of its own' }); continue; }
-      const entries = changesBetween(parseChangelog(text), u.installed, u.candidate)
-        .map((e) => ({ version: e.version, distribution: e.distribution, urgency: e.urgency, date: e.date, cves: e.cves, text: e.text }));
-      out.set(key, { entries, cves: [...new Set(entries.flatMap((e) => e.cves))] });
+      out.set(key, await changesInDeb(file, u.name, u.installed, u.candidate));
     } catch (e) {
       out.set(key, { entries: [], cves: [], missing: `cannot read the changelog: ${(e as Error).message}` });
     } finally {

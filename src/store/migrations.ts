@@ -204,6 +204,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('template_reviews_revision').on('template_reviews').column('revision_id').execute();
       },
     },
+    // Each release's changelog against the one before it (#11): packages added, removed and upgraded, with the
+    // entries of the new packages' own Debian changelogs and the CVE ids they name. Written when the release is
+    // stored, before it is published; the summary is apart so a feed of many releases reads little.
+    '0007_release_changelog': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('release_changelogs')
+          .addColumn('release_id', 'text', (c) => c.primaryKey().references('releases.id'))
+          .addColumn('against_id', 'text')
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('changelog', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // Respins (#11): which build job holds a product's respin, so `herd respin` and the schedulers of several
+    // `herd serve` processes never queue two (src/store/respin-claims.ts).
+    '0008_respin_guard': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('respin_claims')
+          .addColumn('product_id', 'text', (c) => c.primaryKey())
+          .addColumn('claim', 'text', (c) => c.notNull())
+          .addColumn('job_id', 'text')
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -132,6 +132,7 @@ export async function deleteUnpublishedRelease(db: Kysely<Schema>, id: string): 
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('artifacts').where('release_id', '=', id).execute();
     await tx.deleteFrom('cloud_images').where('release_id', '=', id).execute();
+    await tx.deleteFrom('release_changelogs').where('release_id', '=', id).execute();
     await tx.deleteFrom('releases').where('id', '=', id).where('state', '!=', 'published').execute();
   });
 }

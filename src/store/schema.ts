@@ -56,6 +56,18 @@ export interface ArtifactTable {
   created_at: string;
 }
 
+/** A release's changelog against the release before it, written once when it is published (issue #11). */
+export interface ReleaseChangelogTable {
+  release_id: string;
+  /** The previous release compared with; null for a product's first release. */
+  against_id: string | null;
+  /** ChangelogSummary as JSON: small, read for every release a feed lists. */
+  summary: string;
+  /** The whole ReleaseChangelog as JSON (entries included): read for one release at a time. */
+  changelog: string;
+  created_at: string;
+}
+
 export interface CloudImageTable {
   release_id: string;
   arch: string;
@@ -200,11 +212,24 @@ export interface TemplateReviewTable {
   dismissed_at: string | null;
 }
 
+/**
+ * One row per product that was ever respun: who holds its respin (`claim`, a random token) and the build job it
+ * queued. Claimed with single conditional statements, so two processes never both queue a respin of a product.
+ */
+export interface RespinClaimTable {
+  product_id: string;
+  claim: string;
+  /** Null between the claim and its enqueue (a claimant that died there leaves it stale after a while). */
+  job_id: string | null;
+  claimed_at: string;
+}
+
 export interface Schema {
   products: ProductTable;
   releases: ReleaseTable;
   artifacts: ArtifactTable;
   cloud_images: CloudImageTable;
+  release_changelogs: ReleaseChangelogTable;
   jobs: JobTable;
   job_events: JobEventTable;
   feed_state: FeedStateTable;
@@ -217,4 +242,5 @@ export interface Schema {
   templates: TemplateTable;
   template_revisions: TemplateRevisionTable;
   template_reviews: TemplateReviewTable;
+  respin_claims: RespinClaimTable;
 }

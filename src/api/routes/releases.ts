@@ -8,6 +8,7 @@ import type { ReleaseServices } from '../../release/services.ts';
 import { listArtifacts } from '../../store/artifacts.ts';
 import { recordAudit } from '../../store/audit.ts';
 import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
+import { getReleaseChangelog } from '../../store/release-changelogs.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
 import { ArtifactView, CloudImageView, PackageRefView, ReleaseView } from '../response-schemas.ts';
 import { route, type RouteDef } from '../route-table.ts';
@@ -44,6 +45,26 @@ const ReleaseDiff = z.object({
     .describe('upgrades to a Debian stable-update revision (+deb13u2) the old version did not carry: security advisories use these, and so do point releases (src/release/security-fixes.ts)'),
 });
 
+const Entry = z.object({ version: z.string(), distribution: z.string(), urgency: z.string(), date: z.string().optional(), cves: z.array(z.string()), text: z.string() });
+const Pkg = z.object({ name: z.string(), arch: z.string(), version: z.string() });
+export const ChangelogSummaryView = z.object({
+  against: z.object({ id: z.uuid(), version: z.string() }).optional().describe('the release compared with: the newest published one when this was published; absent for a first release'),
+  added: z.number().int(), removed: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int(),
+  security: z.number().int().describe('upgrades whose changelog entries were uploaded to a security suite'),
+  cves: z.array(z.string()),
+});
+const ReleaseChangelogView = z.object({
+  schemaVersion: z.literal(1),
+  summary: ChangelogSummaryView,
+  added: z.array(Pkg), removed: z.array(Pkg),
+  upgraded: z.array(z.object({
+    name: z.string(), arch: z.string(), from: z.string(), to: z.string(), source: z.string().optional(), security: z.boolean(), cves: z.array(z.string()),
+    entries: z.array(Entry).describe("the new package's own Debian changelog entries after the old version"),
+    missing: z.string().optional().describe('why there are no entries'),
+  })),
+  downgraded: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string() })),
+});
+
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
   const need = async (id: string) => {
     const r = await getRelease(svc.store.db, id);
@@ -65,6 +86,19 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
         const [to, from] = await Promise.all([need(params.id), need(query.from)]);
         const packages = diffPackages(from.packages, to.packages);
         return c.json({ from: { id: from.id, version: from.version, recipeDigest: from.recipeDigest }, to: { id: to.id, version: to.version, recipeDigest: to.recipeDigest }, packages, securityFixes: securityFixes(packages) });
+      } }),
+    route({ method: 'get', path: '/api/releases/:id/changelog', tag: 'releases',
+      summary: 'What changed since the previous release: packages added, removed, upgraded, with changelog entries, security marks and CVE ids',
+      params: Id, response: ReleaseChangelogView,
+      handler: async (c, { params }) => {
+        const r = await need(params.id);
+        const changelog = r.state === 'published' ? await getReleaseChangelog(svc.store.db, r.id) : undefined;
+        if (!changelog) {
+          throw new AppError('release.no_changelog', r.state === 'published' ? `release ${r.version} of ${r.productId} was published before releases kept a changelog` : `release ${params.id} is not published`, {
+            kind: 'not_found', hint: `compare its packages with another release: GET /api/releases/${r.id}/diff?from=ID`,
+          });
+        }
+        return c.json(changelog as z.infer<typeof ReleaseChangelogView>);
       } }),
     route({ method: 'post', path: '/api/releases/:id/cloud-images', tag: 'releases', summary: 'Record an uploaded cloud image (write-once per platform, region and architecture)', role: 'publisher',
       params: Id, body: CloudImageInput, response: z.array(CloudImageView), status: 201,

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { type Artifact, listArtifacts } from '../../store/artifacts.ts';
 import { type CloudImage, listCloudImages } from '../../store/cloud-images.ts';
+import { releaseChangelogSummaries } from '../../store/release-changelogs.ts';
+import type { ChangelogSummary } from '../release-changelog.ts';
 import { type Channel, listReleases, type Release } from '../../store/releases.ts';
 import type { Schema } from '../../store/schema.ts';
 
@@ -14,6 +16,8 @@ export interface ChannelSnapshot {
   releases: Release[];
   artifacts: Map<string, Artifact[]>;
   images: Map<string, CloudImage[]>;
+  /** Each release's changelog summary against the release before it (releases published before #11 have none). */
+  changes: Map<string, ChangelogSummary>;
 }
 
 export async function readChannel(db: Kysely<Schema>, channel: Channel, generation: number, issued: Date, publicUrl: string): Promise<ChannelSnapshot> {
@@ -21,7 +25,9 @@ export async function readChannel(db: Kysely<Schema>, channel: Channel, generati
   const ids = releases.map((r) => r.id);
   const artifacts = group(await listArtifacts(db, ids));
   const images = group(await listCloudImages(db, ids));
-  return { channel, generation, issued, publicUrl: publicUrl.replace(/\/+$/, ''), releases, artifacts, images };
+  // only the current releases' summaries go into a feed
+  const changes = await releaseChangelogSummaries(db, currentReleases({ releases } as ChannelSnapshot).map((r) => r.id)) as Map<string, ChangelogSummary>;
+  return { channel, generation, issued, publicUrl: publicUrl.replace(/\/+$/, ''), releases, artifacts, images, changes };
 }
 
 function group<T extends { releaseId: string }>(rows: T[]): Map<string, T[]> {

@@ -24,6 +24,11 @@ export const HerdFeed = z.object({
     recipeDigest: z.string(),
     /** Published without QA (--allow-untested): for experiments, never in stable. */
     untested: z.literal(true).optional(),
+    /** What changed since the release before it; `notes` is the whole changelog (entries, CVE ids) on the API. */
+    changes: z.object({
+      since: z.string().optional(), upgraded: z.number().int(), added: z.number().int(), removed: z.number().int(),
+      security: z.number().int(), cves: z.array(z.string()), notes: z.string(),
+    }).optional(),
     architectures: z.record(z.string(), z.object({
       artifacts: z.record(z.string(), z.object({ release: z.string(), formats: z.record(z.string(), z.object({ disk: Disk })) })),
       images: z.record(z.string(), z.unknown()).optional(),
@@ -36,7 +41,15 @@ export type HerdFeed = z.infer<typeof HerdFeed>;
 export function herdFeed(s: ChannelSnapshot, ttlMs: number): HerdFeed {
   const products: HerdFeed['products'] = {};
   for (const r of currentReleases(s)) {
-    products[r.productId] = { release: r.version, recipeDigest: r.recipeDigest, ...(r.untested ? { untested: true as const } : {}), architectures: coreosArchitectures(s, r) as any };
+    const c = s.changes.get(r.id);
+    const changes = c && {
+      ...(c.against ? { since: c.against.version } : {}), upgraded: c.upgraded, added: c.added, removed: c.removed, security: c.security, cves: c.cves,
+      notes: `${s.publicUrl}/api/releases/${r.id}/changelog`,
+    };
+    products[r.productId] = {
+      release: r.version, recipeDigest: r.recipeDigest, ...(r.untested ? { untested: true as const } : {}), ...(changes ? { changes } : {}),
+      architectures: coreosArchitectures(s, r) as any,
+    };
   }
   const revoked = s.releases.filter((r) => r.revokedAt)
     .map((r) => ({ product: r.productId, version: r.version, reason: r.revokeReason ?? '', revoked: r.revokedAt! }));

@@ -880,6 +880,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/releases/{id}/changelog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed since the previous release: packages added, removed, upgraded, with changelog entries, security marks and CVE ids */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @constant */
+                            schemaVersion: 1;
+                            summary: {
+                                /** @description the release compared with: the newest published one when this was published; absent for a first release */
+                                against?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    version: string;
+                                };
+                                added: number;
+                                removed: number;
+                                upgraded: number;
+                                downgraded: number;
+                                /** @description upgrades whose changelog entries were uploaded to a security suite */
+                                security: number;
+                                cves: string[];
+                            };
+                            added: {
+                                name: string;
+                                arch: string;
+                                version: string;
+                            }[];
+                            removed: {
+                                name: string;
+                                arch: string;
+                                version: string;
+                            }[];
+                            upgraded: {
+                                name: string;
+                                arch: string;
+                                from: string;
+                                to: string;
+                                source?: string;
+                                security: boolean;
+                                cves: string[];
+                                /** @description the new package's own Debian changelog entries after the old version */
+                                entries: {
+                                    version: string;
+                                    distribution: string;
+                                    urgency: string;
+                                    date?: string;
+                                    cves: string[];
+                                    text: string;
+                                }[];
+                                /** @description why there are no entries */
+                                missing?: string;
+                            }[];
+                            downgraded: {
+                                name: string;
+                                arch: string;
+                                from: string;
+                                to: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/releases/{id}/cloud-images": {
         parameters: {
             query?: never;
