@@ -118,6 +118,8 @@ export const respinSchema = z.strictObject({
     .describe('A security update to a package in the image: respin at once (default) or wait for the schedule'),
   'first-boot': z.enum(['immediate', 'scheduled']).optional()
     .describe('An update to a package that runs at first boot (kernel, systemd, libc, OpenSSL, cloud-init, SSH): at once, or with the schedule (default)'),
+  promote: z.union([z.enum(['after-qa', 'manual']), z.string().regex(/^[1-9][0-9]{0,3}[hdw]$/, 'after-qa, manual, or a soak time such as 12h, 3d or 2w')]).optional()
+    .describe('When a respun release (published to testing once its full QA passed) reaches stable: after-qa (default) at once, a soak time (e.g. 3d: `herd serve` promotes it once it has been in testing that long and is still the newest release), or manual'),
 }).describe('When the image is rebuilt with updates: `herd serve` runs this policy, `herd respin PRODUCT` once by hand');
 
 export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'oci'] as const;

@@ -1,5 +1,6 @@
 import type { Recipe } from '../recipe/schema.ts';
 import { WEEKDAYS } from '../recipe/schema.ts';
+import { parseDuration } from './duration.ts';
 import type { PendingUpdate } from './pending-updates.ts';
 
 /** A product's respin policy with its defaults filled in (src/recipe/schema.ts respinSchema documents them). */
@@ -8,6 +9,9 @@ export interface RespinPolicy {
   day: (typeof WEEKDAYS)[number];
   security: 'immediate' | 'scheduled';
   firstBoot: 'immediate' | 'scheduled';
+  /** testing → stable: by the respin job once QA passed, by `herd serve` after a soak (`soakMs`), or by hand. */
+  promote: 'after-qa' | 'soak' | 'manual';
+  soakMs?: number;
 }
 
 export function respinPolicy(r: Pick<Recipe, 'respin'>): RespinPolicy {
@@ -16,10 +20,35 @@ export function respinPolicy(r: Pick<Recipe, 'respin'>): RespinPolicy {
     day: r.respin?.day ?? 'tuesday',
     security: r.respin?.security ?? 'immediate',
     firstBoot: r.respin?.['first-boot'] ?? 'scheduled',
+    ...promotion(r.respin?.promote ?? 'after-qa'),
   };
 }
 
-export type RespinReason = 'security' | 'first-boot' | 'scheduled';
+function promotion(p: string): Pick<RespinPolicy, 'promote' | 'soakMs'> {
+  return p === 'after-qa' || p === 'manual' ? { promote: p } : { promote: 'soak', soakMs: parseDuration(p, 'respin.promote') };
+}
+
+/** What a soak promotion looks at: the product's newest published, unrevoked release. */
+export interface PromotionCandidate { channel: string; publishedAt: string | null; untested: boolean; revokedAt?: string | null }
+
+/**
+ * Whether `herd serve` promotes the product's newest release to stable now: only with a soak policy, only a
+ * release in testing that passed QA (an untested one never reaches stable), once it has been published that long.
+ * Its caller passes the newest release, so a testing release that a newer one superseded is never promoted.
+ */
+export function soakPromotionDue(policy: RespinPolicy, r: PromotionCandidate, now: Date): { due: boolean; why: string } {
+  if (policy.promote !== 'soak') return { due: false, why: `promotion is ${policy.promote}` };
+  if (r.channel !== 'testing') return { due: false, why: `the newest release is in ${r.channel}` };
+  if (r.revokedAt) return { due: false, why: 'the newest release is revoked' };
+  if (r.untested || !r.publishedAt) return { due: false, why: 'the newest release was published without QA: it never reaches stable' };
+  const soaked = now.getTime() - new Date(r.publishedAt).getTime();
+  return soaked >= policy.soakMs!
+    ? { due: true, why: `in testing for ${Math.floor(soaked / 3_600_000)} h, past its soak of ${policy.soakMs! / 3_600_000} h` }
+    : { due: false, why: `soaking in testing until ${new Date(new Date(r.publishedAt).getTime() + policy.soakMs!).toISOString()}` };
+}
+
+/** `base`: the recipe this product extends was respun (src/release/respin.ts). */
+export type RespinReason = 'security' | 'first-boot' | 'scheduled' | 'base';
 
 export interface RespinDecision {
   due: boolean;
