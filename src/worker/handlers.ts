@@ -5,6 +5,7 @@ import type { BudgetLine } from '../engine/size-budget.ts';
 import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
+import { promoteRelease } from '../release/release-actions.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { isTemplatePayload, runTemplateBuild, TemplateBuildPayload } from '../library/template-check.ts';
 import { type Channel, CHANNELS } from '../store/releases.ts';
@@ -28,6 +29,8 @@ export const BuildPayload = z.strictObject({
   qa: z.enum(['full', 'static', 'none']).default('full'),
   // false: build (and test) only; publish it later with POST /api/publish {"build": "<job id>"}
   publish: z.boolean().default(true),
+  // a respin whose policy says after-qa: once published to testing with QA passed, promoted to stable at once
+  promote: z.literal('stable').optional(),
 });
 export type BuildPayload = z.infer<typeof BuildPayload>;
 
@@ -113,6 +116,22 @@ async function engineBuildAndTest(ctx: JobContext, recipePath: string, outDir: s
   return { budget };
 }
 
+/**
+ * A respin's promotion once its QA-passed release is in testing. A failure is logged and returned, not thrown:
+ * the release is published, and a retry of the job would only find its version taken. The store refuses an
+ * untested release (it never reaches stable), so this cannot promote one.
+ */
+async function promoteAfterQa(svc: ReleaseServices, ctx: JobContext, r: { id: string; version: string }, to: Channel): Promise<{ promoted?: Channel; promoteError?: string }> {
+  try {
+    await promoteRelease(svc, r.id, to);
+    void ctx.log(`promoted ${r.version} to ${to} (respin policy: after-qa)`);
+    return { promoted: to };
+  } catch (e) {
+    void ctx.log(`not promoted to ${to}: ${(e as Error).message}`);
+    return { promoteError: (e as Error).message };
+  }
+}
+
 export interface ReleaseHandlerOptions {
   buildsDir: string;
   /** The build engine and QA gate (default); tests of the job plumbing pass their own. */
@@ -144,7 +163,8 @@ export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions):
       await buildAndTest(recipePath, outDir, p.qa);
       if (!p.publish) return { outDir, tested: p.qa !== 'none' };
       const r = await publishRelease(svc, outDir, { ...(await publishOptions(svc, ctx, p)), allowUntested: p.qa === 'none' });
-      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir };
+      const promoted = p.promote && r.channel !== p.promote ? await promoteAfterQa(svc, ctx, r, p.promote) : {};
+      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir, ...promoted };
     },
   };
 }
