@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AppError } from '../errors.ts';
 import { refreshFeeds } from '../release/release-actions.ts';
+import { type RespinScheduler, type RespinSchedulerOptions, startRespinScheduler } from '../release/respin-scheduler.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { getDocument } from '../store/documents.ts';
 import { releaseHandlers } from '../worker/handlers.ts';
@@ -20,11 +21,13 @@ export interface ServerOptions {
   allowedHosts?: string[];
   corsOrigins?: string[];
   maxEventStreams?: number;
+  /** The respin scheduler (default: every hour); false runs none (`herd serve --no-respin`). */
+  respin?: RespinSchedulerOptions | false;
 }
 
-export interface RunningServer { url: string; worker?: Worker; close(): Promise<void> }
+export interface RunningServer { url: string; worker?: Worker; respin?: RespinScheduler; close(): Promise<void> }
 
-/** Listens, starts the embedded worker, and keeps feeds from expiring by re-signing them. */
+/** Listens, starts the embedded worker and the respin scheduler, and keeps feeds from expiring by re-signing them. */
 export async function startServer(svc: ReleaseServices, o: ServerOptions): Promise<RunningServer> {
   const app = createApp(svc, { dataDir: o.dataDir, keysDir: o.keysDir, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins, maxEventStreams: o.maxEventStreams });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -47,11 +50,14 @@ export async function startServer(svc: ReleaseServices, o: ServerOptions): Promi
     refreshFeeds(svc).catch((e) => process.stderr.write(`herd serve: feed refresh failed: ${(e as Error).message}\n`));
   }, Math.max(60_000, svc.feed.feedTtlMs / 4));
   refresh.unref();
+  const respin = o.respin === false ? undefined : startRespinScheduler(svc, o.respin);
   return {
     url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
     worker,
+    respin,
     async close() {
       clearInterval(refresh);
+      await respin?.stop();
       await worker?.stop();
       await new Promise<void>((r) => server.close(() => r()));
     },

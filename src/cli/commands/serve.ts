@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkExposure } from '../../api/exposure.ts';
 import { startServer } from '../../api/server.ts';
+import { parseDuration } from '../../release/duration.ts';
 import { collectGarbage, formatGcReport } from '../../release/gc.ts';
 import { openServices } from '../../release/open-services.ts';
 import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
@@ -19,6 +20,7 @@ const collect = (value: string, list: string[] = []) => [...list, value];
 
 type ServeOpts = RawServiceOptions & {
   host: string; port: number; worker: boolean; heartbeatTimeout: number; allowedHost?: string[]; corsOrigin?: string[]; maxEventStreams: number;
+  respin: boolean; respinEvery: number;
 };
 
 /** `herd serve`: the API, the feeds, downloads and (by default) an embedded worker. */
@@ -32,6 +34,8 @@ export function registerServe(program: Command): void {
     .option('--allowed-host <name>', 'also answer to this Host name (besides the public URL\'s and loopback); repeatable', collect)
     .option('--cors-origin <url>', 'let browser pages of this origin call the API (CORS); repeatable; none by default', collect)
     .option('--max-event-streams <n>', 'job event streams open at once', parsePositive('--max-event-streams'), 64)
+    .option('--respin-every <duration>', 'how often the respin policy of every released product runs (e.g. 30m, 1h, 1d)', (v: string) => parseDuration(v, '--respin-every'), 3_600_000)
+    .option('--no-respin', 'run no respin scheduler in this process (herd respin PRODUCT still works)')
     .action(async (o: ServeOpts) => {
       const opts = serviceOptions(o);
       const svc = await openServices(opts);
@@ -50,6 +54,7 @@ export function registerServe(program: Command): void {
           host: o.host, port: o.port, dataDir: opts.dataDir, keysDir: opts.keysDir, worker: o.worker,
           staleAfterMs, heartbeatMs: Math.max(100, Math.min(5000, staleAfterMs / 4)),
           allowedHosts: o.allowedHost, corsOrigins: o.corsOrigin, maxEventStreams: Math.floor(o.maxEventStreams),
+          respin: o.respin && { everyMs: o.respinEvery },
         });
         // Feeds link to where this server listens until the operator stores a public URL (a proxy or CDN).
         if (!stored) svc.feed.publicUrl = server.url;
@@ -57,7 +62,7 @@ export function registerServe(program: Command): void {
         await svc.close();
         throw e;
       }
-      process.stdout.write(`herd serve: listening on ${server.url} (data ${opts.dataDir}${o.worker ? ', embedded worker' : ''}; feeds link to ${svc.feed.publicUrl})\n`);
+      process.stdout.write(`herd serve: listening on ${server.url} (data ${opts.dataDir}${o.worker ? ', embedded worker' : ''}${o.respin ? `, respins every ${o.respinEvery / 60_000} min` : ''}; feeds link to ${svc.feed.publicUrl})\n`);
       const signal = await untilSignal();
       process.stdout.write(`herd serve: ${signal}, finishing the job in hand\n`);
       await server.close();
