@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, launchBrowser } from './browser.ts';
-import { type Portal, REVOKE_REASON, startPortal } from './portal-server.ts';
+import { CHANGELOG_CVE, type Portal, REVOKE_REASON, startPortal } from './portal-server.ts';
 
 describe('downloading an image in a browser (anonymous)', () => {
   let portal: Portal;
@@ -69,7 +69,17 @@ describe('downloading an image in a browser (anonymous)', () => {
     await page.getByTestId('qa-verdict').waitFor();
     assert.equal(await page.getByTestId('qa-verdict').innerText(), 'passed');
     assert.equal(await page.getByTestId('revoked-alert').count(), 0);
-    await page.getByTestId('package-changes').waitFor();
+    // the changelog it was published with: the security update and the CVE it fixes, linked to Debian's tracker
+    await page.getByTestId('release-changelog').waitFor();
+    assert.equal(await page.getByTestId('count-security').innerText(), '1');
+    const cve = page.getByTestId('security-updates').getByRole('link', { name: CHANGELOG_CVE });
+    assert.equal(await cve.getAttribute('href'), `https://security-tracker.debian.org/tracker/${CHANGELOG_CVE}`);
+    const openssl = page.getByTestId('upgrade-openssl');
+    assert.equal(await openssl.getByText('buffer overread').isVisible(), false, 'entries are folded until asked for');
+    await openssl.locator('summary').click();
+    await openssl.getByText('buffer overread').waitFor();
+    await page.getByTestId('upgrade-hello').locator('summary').click();
+    assert.match(await page.getByTestId('upgrade-missing-hello').innerText(), /no changelog of its own/);
     await w.screenshot('release-notes');
     assert.deepEqual(w.errors, []);
     await w.context.close();

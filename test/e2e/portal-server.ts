@@ -6,6 +6,8 @@ import { type Role, ROLES } from '../../src/catalog/roles.ts';
 import { generateKey } from '../../src/keys/keyring.ts';
 import { openServices } from '../../src/release/open-services.ts';
 import { publishRelease } from '../../src/release/publish-release.ts';
+import type { ChangelogSummary, ReleaseChangelog } from '../../src/release/release-changelog.ts';
+import { putReleaseChangelog } from '../../src/store/release-changelogs.ts';
 import { promoteRelease, revokeRelease } from '../../src/release/release-actions.ts';
 import type { ReleaseServices } from '../../src/release/services.ts';
 import { createAccount } from '../../src/store/accounts.ts';
@@ -74,11 +76,27 @@ async function publish(svc: ReleaseServices, dir: string, name: string, version:
   return { release, artifacts: await listArtifacts(svc.store.db, [release.id]) };
 }
 
+export const CHANGELOG_CVE = 'CVE-2026-1111';
+
+function changelogFixture(against: { id: string; version: string }): { summary: ChangelogSummary; changelog: ReleaseChangelog } {
+  const upgraded: ReleaseChangelog['upgraded'] = [
+    { name: 'hello', arch: 'all', from: '2.10-3', to: '2.10-4', security: false, cves: [], entries: [], missing: 'the package carries no changelog of its own' },
+    { name: 'openssl', arch: 'amd64', from: '3.5.1-1', to: '3.5.1-1+deb13u1', security: true, cves: [CHANGELOG_CVE],
+      entries: [{ version: '3.5.1-1+deb13u1', distribution: 'trixie-security', urgency: 'medium', date: 'Tue, 01 Dec 2026 10:00:00 +0000', cves: [CHANGELOG_CVE], text: `  * Fix ${CHANGELOG_CVE}: buffer overread in X.509 parsing.` }] },
+  ];
+  const summary: ChangelogSummary = { against: { id: against.id, version: against.version }, added: 1, removed: 0, upgraded: 2, downgraded: 0, security: 1, cves: [CHANGELOG_CVE] };
+  return { summary, changelog: { schemaVersion: 1, summary, added: [{ name: 'fresh', arch: 'all', version: '1.0' }], removed: [], upgraded, downgraded: [] } };
+}
+
 async function seedReleases(svc: ReleaseServices, dir: string): Promise<Portal['releases']> {
   const baseOld = await publish(svc, dir, 'base', '2026.11.20.0', 'old');
   await revokeRelease(svc, baseOld.release.id, REVOKE_REASON);
   const base = await publish(svc, dir, 'base', '2026.11.25.0', 'new');
   await promoteRelease(svc, base.release.id, 'stable');
+  // the fixtures' builds carry no .debs, so the changelog base was published with lists no entries: give it one
+  // as a build of real packages would have (test/release/release-changelog.test.ts makes those from real .debs)
+  await svc.store.db.deleteFrom('release_changelogs').where('release_id', '=', base.release.id).execute();
+  await putReleaseChangelog(svc.store.db, base.release.id, { againstId: baseOld.release.id, ...changelogFixture(baseOld.release) });
   const python = await publish(svc, dir, 'stack-python', '2026.11.25.0', 'py');
   return { baseOld, base, python };
 }

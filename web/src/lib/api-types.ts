@@ -13,3 +13,4 @@ export type ReleaseDiff = GetResult<'/api/releases/{id}/diff'>;
 export type SizeReport = GetResult<'/api/releases/{id}/size-report'>;
 export type ProductHistory = GetResult<'/api/products/{id}/history'>;
 export type HistoryEntry = ProductHistory['releases'][number];
+export type ReleaseChangelog = GetResult<'/api/releases/{id}/changelog'>;

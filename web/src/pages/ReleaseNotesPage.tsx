@@ -3,9 +3,10 @@ import {
   ExpandableSection, Label, PageSection, Title,
 } from '@patternfly/react-core';
 import { Link, useParams } from 'react-router';
-import { apiGet } from '../api/client.ts';
+import { ApiError, apiGet } from '../api/client.ts';
 import { LoadError, Loading } from '../components/LoadState.tsx';
 import { PackageChanges, PackageTable } from '../components/PackageChanges.tsx';
+import { ReleaseChangelogView } from '../components/ReleaseChangelogView.tsx';
 import { ReleaseLabels, ReleaseWarnings } from '../components/ReleaseStatus.tsx';
 import '../components/download.css';
 import type { CatalogImage, ReleaseDetail, ReleaseSummary } from '../lib/api-types.ts';
@@ -33,7 +34,12 @@ export function ReleaseNotesPage() {
 
 function Notes({ image, release, previous }: { image: CatalogImage; release: ReleaseSummary; previous?: ReleaseSummary }) {
   const detail = useApi((signal) => apiGet('/api/releases/{id}', { params: { id: release.id }, signal }), [release.id]);
-  const diff = useApi((signal) => (previous ? apiGet('/api/releases/{id}/diff', { params: { id: release.id }, query: { from: previous.id }, signal }) : Promise.resolve(undefined)), [release.id, previous?.id]);
+  // the changelog stored at publication (entries, CVE ids); releases published before it was kept have none
+  const changelog = useApi((signal) => apiGet('/api/releases/{id}/changelog', { params: { id: release.id }, signal })
+    .catch((e: unknown) => { if (e instanceof ApiError && e.code === 'release.no_changelog') return null; throw e; }), [release.id]);
+  const stored = changelog.data?.summary.against ? changelog.data : undefined;
+  const wantDiff = Boolean(previous) && changelog.data !== undefined && !stored;
+  const diff = useApi((signal) => (wantDiff ? apiGet('/api/releases/{id}/diff', { params: { id: release.id }, query: { from: previous!.id }, signal }) : Promise.resolve(undefined)), [release.id, previous?.id, wantDiff]);
   const imagePath = `/images/${encodeURIComponent(image.id)}`;
   return (
     <>
@@ -49,7 +55,10 @@ function Notes({ image, release, previous }: { image: CatalogImage; release: Rel
       </PageSection>
       <PageSection aria-labelledby="changes-heading">
         <Title headingLevel="h2" id="changes-heading">Package changes</Title>
-        {!previous ? <FirstRelease detail={detail.data} />
+        {changelog.error ? <LoadError what="the package changes" error={changelog.error} />
+          : changelog.data === undefined ? <Loading what="the package changes" />
+          : stored ? <ReleaseChangelogView changelog={stored} />
+          : !previous ? <FirstRelease detail={detail.data} />
           : diff.error ? <LoadError what="the package changes" error={diff.error} />
           : !diff.data ? <Loading what="the package changes" />
           : <PackageChanges diff={diff.data} />}
