@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createApp } from '../../src/api/app.ts';
 import { startServer } from '../../src/api/server.ts';
 import type { Queue } from '../../src/queue/queue.ts';
 import { SqlQueue } from '../../src/queue/sql-queue.ts';
@@ -20,6 +21,7 @@ import { releaseHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { makeDeb, makeSigningKey, serveDir, type SigningKey, writeArchive } from '../helpers/apt-archive.ts';
 import { writeBuildOutput } from './fixtures/build-output.ts';
+import { bearer, tokenFor } from './fixtures/auth.ts';
 import { makeServices } from './fixtures/services.ts';
 
 /**
@@ -195,6 +197,30 @@ describe('respins: the scheduler, promotion to stable, dependents, the guard', (
     const twice = await respinProduct(env.svc, 'web', { force: true });
     assert.deepEqual([twice.job, twice.inFlight?.id, twice.dependents], [undefined, web.job!.id, undefined]);
     assert.equal((await buildJobs()).length, 3);
+    await cancelQueued();
+  });
+
+  test('POST /api/products/:id/respin: a publisher\'s; anonymous, a viewer, a foreign Origin and an unknown key are refused', async () => {
+    const app = createApp(env.svc, { dataDir: join(env.dir, 'data') });
+    const [publisher, viewer] = [await tokenFor(env.svc, 'publisher'), await tokenFor(env.svc, 'viewer')];
+    const post = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+      app.request(`/api/products/${id}/respin`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    assert.equal((await post('web', {})).status, 401);
+    assert.equal((await post('web', {}, bearer(viewer))).status, 403);
+    const foreign = await post('web', {}, { ...bearer(publisher), origin: 'https://evil.example' });
+    assert.deepEqual([foreign.status, (await foreign.json() as { code: string }).code], [403, 'api.foreign_origin']);
+    assert.equal((await post('web', { force: true, dryRun: true, path: '/etc' }, bearer(publisher))).status, 400);
+    assert.equal((await post('nope', {}, bearer(publisher))).status, 404);
+    assert.deepEqual(await buildJobs(), [], 'nothing refused queued anything');
+    const dry = await post('web', { force: true, dryRun: true }, bearer(publisher));
+    assert.equal(dry.status, 200);
+    const body = await dry.json() as { decision: { due: boolean; why: string }; job?: unknown; dependents: Array<{ product: string }> };
+    assert.deepEqual([body.decision.due, body.job, body.dependents.map((d) => d.product)], [true, undefined, ['app', 'app-plus']]);
+    assert.match(body.decision.why, /^forced/);
+    const real = await (await post('web', { force: true }, bearer(publisher))).json() as { job: { id: string }; dependents: Array<{ job?: { id: string } }> };
+    assert.ok(real.job.id && real.dependents.every((d) => d.job));
+    const again = await (await post('web', { force: true }, bearer(publisher))).json() as { job?: unknown; inFlight: { id: string } };
+    assert.deepEqual([again.job, again.inFlight.id], [undefined, real.job.id]);
     await cancelQueued();
   });
 

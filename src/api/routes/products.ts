@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { type ProductUpdates, productUpdates } from '../../release/product-updates.ts';
+import { type RespinOutcome, respinProduct } from '../../release/respin.ts';
 import type { ReleaseServices } from '../../release/services.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../../release/catalogue.ts';
 import { createProduct, getProduct, listProducts, type Product, PRODUCT_ID } from '../../store/products.ts';
@@ -46,6 +47,28 @@ const UpdatesView = z.object({
   checkedAt: IsoTime,
 });
 
+const RespinRequest = z.strictObject({
+  force: z.boolean().default(false).describe('queue a respin even when the policy says it is not due'),
+  dryRun: z.boolean().default(false).describe('decide and say why; queue nothing'),
+});
+const RespinView = z.object({
+  release: z.object({ id: z.uuid(), version: z.string(), channel: z.string(), createdAt: IsoTime }).describe('the release compared'),
+  decision: z.object({
+    due: z.boolean(), reason: z.enum(['security', 'first-boot', 'scheduled', 'base']).optional(), why: z.string(),
+    updates: z.array(z.string()).describe('names of the updates that make it due'), nextSlot: IsoTime.optional(),
+  }),
+  job: JobView.optional().describe('the build job this request queued'),
+  inFlight: JobView.optional().describe('a build of the product already queued or running: nothing was queued'),
+  dependents: z.array(z.object({
+    product: z.string(), reason: z.literal('base'), why: z.string(), job: JobView.optional(), inFlight: JobView.optional(),
+  })).describe('products whose recipes extend this one, respun with it (a dry run: those that would be)'),
+});
+const respinView = (r: RespinOutcome) => ({
+  release: r.updates.release,
+  decision: { due: r.decision.due, reason: r.decision.reason, why: r.decision.why, updates: r.decision.updates.map((u) => u.name), nextSlot: r.decision.nextSlot?.toISOString() },
+  job: r.job, inFlight: r.inFlight, dependents: r.dependents ?? [],
+});
+
 /** How long one product's answer is reused: reading a Debian suite's indexes is tens of MB, and archives move a few times a day. */
 export const UPDATES_TTL_MS = 10 * 60_000;
 
@@ -81,6 +104,12 @@ export function productRoutes(svc: ReleaseServices): RouteDef[] {
       handler: async (c, { params }) => {
         await need(params.id);
         return c.json(await updates(params.id));
+      } }),
+    route({ method: 'post', path: '/api/products/:id/respin', tag: 'products', role: 'publisher', params: ProductParams, body: RespinRequest, response: RespinView,
+      summary: "Apply the product's respin policy now (herd respin): when due, queue its build and those of the products that extend it",
+      handler: async (c, { params, body }) => {
+        await need(params.id);
+        return c.json(respinView(await respinProduct(svc, params.id, { force: body.force, dryRun: body.dryRun })));
       } }),
     route({ method: 'post', path: '/api/products', tag: 'products', summary: 'Register a catalogue recipe as a product', role: 'publisher', body: NewProduct, response: ProductView, status: 201,
       handler: async (c, { body }) => {

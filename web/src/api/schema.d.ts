@@ -256,6 +256,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/products/{id}/respin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply the product's respin policy now (herd respin): when due, queue its build and those of the products that extend it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description queue a respin even when the policy says it is not due
+                         * @default false
+                         */
+                        force?: boolean;
+                        /**
+                         * @description decide and say why; queue nothing
+                         * @default false
+                         */
+                        dryRun?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the release compared */
+                            release: {
+                                /** Format: uuid */
+                                id: string;
+                                version: string;
+                                channel: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                            decision: {
+                                due: boolean;
+                                /** @enum {string} */
+                                reason?: "security" | "first-boot" | "scheduled" | "base";
+                                why: string;
+                                /** @description names of the updates that make it due */
+                                updates: string[];
+                                /** Format: date-time */
+                                nextSlot?: string;
+                            };
+                            /** @description the build job this request queued */
+                            job?: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
+                            /** @description a build of the product already queued or running: nothing was queued */
+                            inFlight?: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
+                            /** @description products whose recipes extend this one, respun with it (a dry run: those that would be) */
+                            dependents: {
+                                product: string;
+                                /** @constant */
+                                reason: "base";
+                                why: string;
+                                job?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    kind: string;
+                                    /** @description the job kind's payload; every payload carries its own `v` version field */
+                                    payload: unknown;
+                                    /** @enum {string} */
+                                    state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    attempts: number;
+                                    maxAttempts: number;
+                                    workerId: string | null;
+                                    /** Format: date-time */
+                                    runAfter: string;
+                                    heartbeatAt: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    startedAt: string | null;
+                                    finishedAt: string | null;
+                                    /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                    result: unknown;
+                                    error: string | null;
+                                };
+                                inFlight?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    kind: string;
+                                    /** @description the job kind's payload; every payload carries its own `v` version field */
+                                    payload: unknown;
+                                    /** @enum {string} */
+                                    state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                    attempts: number;
+                                    maxAttempts: number;
+                                    workerId: string | null;
+                                    /** Format: date-time */
+                                    runAfter: string;
+                                    heartbeatAt: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    startedAt: string | null;
+                                    finishedAt: string | null;
+                                    /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                    result: unknown;
+                                    error: string | null;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            hint?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/products/{id}": {
         parameters: {
             query?: never;
