@@ -28,7 +28,7 @@ const RANGE = 'bytes=1048576-1114111';
 /** The herd side runs in its own process, like nginx: the load generator must not share its event loop. */
 if (process.argv[2] === '--serve-child') {
   const svc = await openServices({ dataDir: process.argv[3]!, publicUrl: 'http://127.0.0.1' });
-  const server = await startServer(svc, { host: '127.0.0.1', port: 0, dataDir: process.argv[3]!, worker: false });
+  const server = await startServer(svc, { host: '127.0.0.1', port: 0, dataDir: process.argv[3]!, worker: false, respin: false });
   process.stdout.write(`${server.url}\n`);
   process.once('SIGTERM', async () => { await server.close(); await svc.close(); process.exit(0); });
 } else {

@@ -42,7 +42,7 @@ try {
 
   const port = await freePort();
   children.push(startNginx(dir, port));
-  const herd = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data', data, '--port', '0', '--no-worker'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const herd = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-respin', '--data', data, '--port', '0', '--no-worker'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(herd);
   const herdUrl = await new Promise<string>((resolve) => herd.stdout!.on('data', (d) => { const m = /listening on (http:\/\/\S+)/.exec(String(d)); if (m) resolve(m[1]!); }));
   await sleep(300);

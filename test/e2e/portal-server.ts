@@ -48,7 +48,7 @@ export async function startPortal(): Promise<Portal> {
   const svc = await openServices({ dataDir });
   let server: RunningServer | undefined;
   try {
-    server = await startServer(svc, { host: '127.0.0.1', port: 0, dataDir, worker: false });
+    server = await startServer(svc, { host: '127.0.0.1', port: 0, dataDir, worker: false, respin: false });
     // as `herd serve` does with no stored public URL: feeds link to where it listens
     svc.feed.publicUrl = server.url;
     const releases = await seedReleases(svc, dir);

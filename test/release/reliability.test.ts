@@ -65,7 +65,7 @@ describe('reliability', () => {
       const jobs: Job[] = [];
       for (let i = 0; i < 3; i++) jobs.push(await env.svc.queue.enqueue('noop', { v: 1, sleepMs: 700 }));
       const serve = (port: string) => {
-        const child = spawnTs(cliPath, ['serve', '--data', data, '--port', port, '--heartbeat-timeout', '1']);
+        const child = spawnTs(cliPath, ['serve', '--no-respin', '--data', data, '--port', port, '--heartbeat-timeout', '1']);
         children.push(child);
         return child;
       };

@@ -74,7 +74,7 @@ describe('a publish killed mid-way', () => {
       const stale = await createPendingRelease(env.svc.store.db, { productId: 'base', version: '2026.11.25.0', channel: 'testing', recipeDigest: 'd', packages: [], owner: 'job:dead' });
       await env.svc.store.db.updateTable('releases').set({ touched_at: new Date(Date.now() - 86_400_000).toISOString() }).where('id', '=', stale.id).execute();
       const live = await createPendingRelease(env.svc.store.db, { productId: 'base', version: '2026.11.25.1', channel: 'testing', recipeDigest: 'd', packages: [], owner: 'job:alive' });
-      const serve = spawnTs(cliPath, ['serve', '--data', data, '--port', '0', '--no-worker']);
+      const serve = spawnTs(cliPath, ['serve', '--no-respin', '--data', data, '--port', '0', '--no-worker']);
       children.push(serve);
       await waitForLine(serve, /listening on/, 60_000);
       await killHard(serve);

@@ -28,7 +28,7 @@ test('200 anonymous feed and range readers while publishes run: no errors, nothi
     const qcow2 = (await listArtifacts(env.svc.store.db, [r0.id])).find((a) => a.format === 'qcow2')!;
     const expected = readFileSync(join(first, 'disk.qcow2')).subarray(4096, 8192);
 
-    const serve = spawnTs(cliPath, ['serve', '--data', data, '--port', '0', '--no-worker']);
+    const serve = spawnTs(cliPath, ['serve', '--no-respin', '--data', data, '--port', '0', '--no-worker']);
     children.push(serve);
     const [, url] = await waitForLine(serve, /listening on (http:\/\/\S+)/, 60_000);
 

@@ -49,7 +49,7 @@ test('herd serve refuses a non-loopback bind without a token, and a wildcard pub
   assert.equal(noUrl.code, 1);
   assert.match(noUrl.stderr, /error\[serve\.no_public_url\].*\n.*--public-url https/);
 
-  const serve = spawnTs(cliPath, ['serve', '--data', data, '--port', '0', '--public-url', 'https://images.example.org']);
+  const serve = spawnTs(cliPath, ['serve', '--no-respin', '--data', data, '--port', '0', '--public-url', 'https://images.example.org']);
   children.push(serve);
   const [, url] = (await waitForLine(serve, /listening on (http:\/\/127\.0\.0\.1:\d+)/))!;
   const feed = await (await fetch(`${url}/feeds/testing.json`)).text();
@@ -68,7 +68,7 @@ test('herd serve refuses a non-loopback bind without a token, and a wildcard pub
   await killHard(serve);
 
   // The public URL was stored: a restart without --public-url keeps it.
-  const again = spawnTs(cliPath, ['serve', '--data', data, '--port', '0']);
+  const again = spawnTs(cliPath, ['serve', '--no-respin', '--data', data, '--port', '0']);
   children.push(again);
   await waitForLine(again, /feeds link to https:\/\/images\.example\.org/);
   await killHard(again);
