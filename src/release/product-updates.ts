@@ -2,7 +2,7 @@ import { debArch, distributions, releaseOf } from '../catalog/distributions.ts';
 import { AppError } from '../errors.ts';
 import { loadRecipe } from '../recipe/load.ts';
 import type { InReleaseVerifier } from '../resolve/inrelease-signature.ts';
-import { type BytesFetcher, readSuitePackages } from '../resolve/suite-index.ts';
+import { type BytesFetcher, readSuitePackages, type SuitePackages } from '../resolve/suite-index.ts';
 import { getProduct } from '../store/products.ts';
 import { listReleases } from '../store/releases.ts';
 import { resolveCatalogueRecipe } from './catalogue.ts';
@@ -24,6 +24,17 @@ export interface ProductUpdates {
 }
 
 /**
+ * Every suite of the archive a catalogue recipe builds from (for Debian: the release, -updates and -security), as
+ * the archive is now: each InRelease checked with gpgv against the recipe's keyring, each index by its signed digest.
+ */
+export async function recipeSuites(svc: Pick<ReleaseServices, 'recipesDir'>, recipeId: string, o: { fetchBytes?: BytesFetcher; verify?: InReleaseVerifier } = {}): Promise<SuitePackages[]> {
+  const { recipe } = loadRecipe(await resolveCatalogueRecipe(svc.recipesDir, recipeId));
+  const archive = recipe.archive ?? distributions[recipe.distribution.name].defaultArchive(releaseOf(recipe.distribution)!.codename);
+  const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri, suite, components: s.components })));
+  return Promise.all(jobs.map((j) => readSuitePackages({ ...j, architecture: debArch(recipe.architecture), keyring: archive.keyring }, o.fetchBytes, o.verify)));
+}
+
+/**
  * `herd updates PRODUCT`: the newest release's exact package set (its manifest, the ground truth) against what
  * the archive the product's recipe builds from offers now (every source and suite, the security suite among
  * them), as apt would upgrade it. The first half of a respin decision (issue #11): a security update or a
@@ -38,10 +49,7 @@ export async function productUpdates(svc: ReleaseServices, productId: string, o:
   }
   // the product's own catalogue recipe (a product registered over the API may build a recipe of another id)
   const recipeId = (await getProduct(svc.store.db, productId))?.recipePath ?? productId;
-  const { recipe } = loadRecipe(await resolveCatalogueRecipe(svc.recipesDir, recipeId));
-  const archive = recipe.archive ?? distributions[recipe.distribution.name].defaultArchive(releaseOf(recipe.distribution)!.codename);
-  const jobs = archive.sources.flatMap((s) => s.suites.map((suite) => ({ uri: s.uri, suite, components: s.components })));
-  const suites = await Promise.all(jobs.map((j) => readSuitePackages({ ...j, architecture: debArch(recipe.architecture), keyring: archive.keyring }, o.fetchBytes, o.verify)));
+  const suites = await recipeSuites(svc, recipeId, o);
   const pending = pendingUpdates(release.packages, suites);
   const changes = o.changelogs ? await updateChangelogs(pending, o.fetchBytes) : undefined;
   const updates = changes ? pending.map((u) => ({ ...u, changes: changes.get(`${u.name} ${u.arch}`) })) : pending;

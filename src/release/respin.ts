@@ -51,16 +51,19 @@ export async function respinProduct(svc: ReleaseServices, productId: string, o: 
   const dependents = await dependentsOf(svc, productId, recipeFile);
   const why = `base ${productId} respun`;
   if (o.dryRun) return { updates, decision, dependents: dependents.map((d) => ({ product: d.product, reason: 'base', why })) };
-  const mine = await queueRespinOnce(svc, productId, respinPayload(updates.recipe, productId, policy));
+  const mine = await queueRespinOnce(svc, productId, respinPayload(updates.recipe, productId, policy, { reason: decision.reason ?? 'forced', why: decision.why }));
   if (mine.inFlight) return { updates, decision, inFlight: mine.inFlight };
   const respun: DependentRespin[] = [];
-  for (const d of dependents) respun.push({ product: d.product, reason: 'base', why, ...(await queueRespinOnce(svc, d.product, respinPayload(d.recipe, d.product, d.policy))) });
+  for (const d of dependents) respun.push({ product: d.product, reason: 'base', why, ...(await queueRespinOnce(svc, d.product, respinPayload(d.recipe, d.product, d.policy, { reason: 'base', why }))) });
   return { updates, decision, job: mine.job, dependents: respun };
 }
 
-/** A respin's build: full QA, published to testing, and promoted at once when the policy says after-qa. */
-function respinPayload(recipe: string, product: string, policy: RespinPolicy): BuildPayload {
-  return { v: 2, recipe, product, channel: 'testing', qa: 'full', publish: true, ...(policy.promote === 'after-qa' ? { promote: 'stable' as const } : {}) };
+/**
+ * A respin's build: full QA, published to testing, and promoted at once when the policy says after-qa. The
+ * `respin` mark makes the worker check the new image against the archive before it promotes (src/release/respin-freshness.ts).
+ */
+function respinPayload(recipe: string, product: string, policy: RespinPolicy, respin: NonNullable<BuildPayload['respin']>): BuildPayload {
+  return { v: 2, recipe, product, channel: 'testing', qa: 'full', publish: true, ...(policy.promote === 'after-qa' ? { promote: 'stable' as const } : {}), respin };
 }
 
 /**

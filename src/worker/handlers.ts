@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
 import { promoteRelease } from '../release/release-actions.ts';
+import { type Freshness, respinFreshness } from '../release/respin-freshness.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { isTemplatePayload, runTemplateBuild, TemplateBuildPayload } from '../library/template-check.ts';
 import { type Channel, CHANNELS } from '../store/releases.ts';
@@ -31,6 +32,9 @@ export const BuildPayload = z.strictObject({
   publish: z.boolean().default(true),
   // a respin whose policy says after-qa: once published to testing with QA passed, promoted to stable at once
   promote: z.literal('stable').optional(),
+  // set by the respin policy: why this build was queued; the worker checks the new image against the archive
+  // before promoting it (no security update may be pending in a fresh instance of a respin)
+  respin: z.strictObject({ reason: z.enum(['security', 'first-boot', 'scheduled', 'base', 'forced']), why: z.string().max(2000) }).optional(),
 });
 export type BuildPayload = z.infer<typeof BuildPayload>;
 
@@ -132,6 +136,13 @@ async function promoteAfterQa(svc: ReleaseServices, ctx: JobContext, r: { id: st
   }
 }
 
+/** A respin's release against the archive now, logged; what the job result records (src/release/respin-freshness.ts). */
+async function checkFreshness(svc: ReleaseServices, ctx: JobContext, recipe: string, r: { packages: Array<{ name: string; version: string; arch: string }> }): Promise<Freshness> {
+  const fresh = await respinFreshness(svc, recipe, r.packages);
+  void ctx.log(`freshness: ${fresh.why}`);
+  return fresh;
+}
+
 export interface ReleaseHandlerOptions {
   buildsDir: string;
   /** The build engine and QA gate (default); tests of the job plumbing pass their own. */
@@ -163,8 +174,11 @@ export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions):
       await buildAndTest(recipePath, outDir, p.qa);
       if (!p.publish) return { outDir, tested: p.qa !== 'none' };
       const r = await publishRelease(svc, outDir, { ...(await publishOptions(svc, ctx, p)), allowUntested: p.qa === 'none' });
-      const promoted = p.promote && r.channel !== p.promote ? await promoteAfterQa(svc, ctx, r, p.promote) : {};
-      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir, ...promoted };
+      const fresh = p.respin ? await checkFreshness(svc, ctx, p.recipe, r) : undefined;
+      const promoted = p.promote && r.channel !== p.promote
+        ? (fresh && !fresh.fresh ? { promoteError: `not promoted: ${fresh.why}` } : await promoteAfterQa(svc, ctx, r, p.promote))
+        : {};
+      return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested, outDir, ...(fresh ? { fresh } : {}), ...promoted };
     },
   };
 }

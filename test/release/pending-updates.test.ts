@@ -140,7 +140,7 @@ describe('pending updates of a release against the archive as it is now', () => 
       const dry = await respinProduct(env.svc, 'web', { dryRun: true });
       assert.deepEqual([dry.decision.due, dry.decision.reason, dry.decision.updates.map((u) => u.name), dry.job], [true, 'security', ['libc6'], undefined]);
       const first = await respinProduct(env.svc, 'web');
-      assert.deepEqual(first.job?.payload, { v: 2, recipe: 'web', product: 'web', channel: 'testing', qa: 'full', publish: true, promote: 'stable' });
+      assert.deepEqual(first.job?.payload, { v: 2, recipe: 'web', product: 'web', channel: 'testing', qa: 'full', publish: true, promote: 'stable', respin: { reason: 'security', why: '1 security update pending (libc6)' } });
       const second = await respinProduct(env.svc, 'web');
       assert.deepEqual([second.job, second.inFlight?.id], [undefined, first.job!.id], 'a respin already queued is not queued again');
       await env.svc.queue.cancel(first.job!.id);

@@ -130,7 +130,11 @@ describe('respins: the scheduler, promotion to stable, dependents, the guard', (
       assert.ok(lines.some((l) => /respin of web queued .*1 security update pending \(libc6\); with it app, app-plus/.test(l)), lines.join('\n'));
       const jobs = await buildJobs();
       assert.deepEqual(jobs.map((j) => (j.payload as { product: string }).product).sort(), ['app', 'app-plus', 'web']);
-      for (const j of jobs) assert.deepEqual({ ...(j.payload as object), product: undefined, recipe: undefined }, { v: 2, channel: 'testing', qa: 'full', publish: true, promote: 'stable', product: undefined, recipe: undefined });
+      for (const j of jobs) {
+        const p = j.payload as { product: string };
+        const respin = p.product === 'web' ? { reason: 'security', why: '1 security update pending (libc6)' } : { reason: 'base', why: 'base web respun' };
+        assert.deepEqual({ ...(j.payload as object), product: undefined, recipe: undefined }, { v: 2, channel: 'testing', qa: 'full', publish: true, promote: 'stable', respin, product: undefined, recipe: undefined });
+      }
       assert.deepEqual((await scheduler.tick()).respun, [], 'in flight: nothing queued twice');
       assert.equal((await buildJobs()).length, 3);
     } finally {
