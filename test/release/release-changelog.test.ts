@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createApp } from '../../src/api/app.ts';
+import { changelogText } from '../../src/cli/commands/releases.ts';
 import { publishRelease } from '../../src/release/publish-release.ts';
 import type { ReleaseChangelog } from '../../src/release/release-changelog.ts';
 import { getDocument } from '../../src/store/documents.ts';
@@ -110,6 +111,13 @@ describe('release changelog at publication', () => {
       assert.equal(refused.status, 404);
       assert.equal((await refused.json() as { code: string }).code, 'release.no_changelog');
       assert.equal((await app.request('/api/releases/not-a-uuid/changelog')).status, 400);
+
+      // `herd releases changelog` prints it; text from packages reaches the terminal escaped
+      const text = changelogText({ ...log, upgraded: log.upgraded.map((u) => ({ ...u, entries: u.entries.map((e) => ({ ...e, text: `${e.text}\u001b[2J` })) })) }, true);
+      assert.match(text, /^against 2026\.11\.03\.0: 3 upgraded, 1 added, 1 removed, 1 downgraded; 2 security updates fixing CVE-2026-1111, CVE-2026-2222, CVE-2026-3333\n/);
+      assert.match(text, /\n  S openssl 3\.5\.1-1 -> 3\.5\.1-1\+deb13u1  CVE-2026-1111 CVE-2026-2222\n/);
+      assert.match(text, /\n  \+ fresh 1\.0\n  - gone 1\.0\n  < rolled 2\.0 -> 1\.9\n$/);
+      assert.ok(!text.includes('\u001b') && text.includes('\\u001b[2J'), 'an escape sequence in an entry is shown, not sent');
     } finally {
       await env.cleanup();
     }
