@@ -230,6 +230,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Cloud publishing (#12): each finished step of publishing a release to a target (upload, import, register,
+    // copy to a region…) with what it recorded, so a publication resumes where it stopped and never repeats a
+    // step that finished (src/store/cloud-publications.ts).
+    '0009_cloud_publications': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('cloud_publications')
+          .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('step', 'text', (c) => c.notNull())
+          .addColumn('region', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('error', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('cloud_publications_pk', ['release_id', 'target', 'step'])
+          .execute();
+      },
+    },
   };
 }
 

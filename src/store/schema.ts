@@ -224,6 +224,20 @@ export interface RespinClaimTable {
   claimed_at: string;
 }
 
+/** One step of publishing a release to a cloud target: done (with what it recorded) or failed (with why). */
+export interface CloudPublicationTable {
+  release_id: string;
+  target: string;
+  step: string;
+  region: string;
+  status: 'done' | 'failed';
+  /** JSON: what the step recorded (done), read back by the steps after it. */
+  result: string | null;
+  error: string | null;
+  attempts: number;
+  updated_at: string;
+}
+
 export interface Schema {
   products: ProductTable;
   releases: ReleaseTable;
@@ -243,4 +257,5 @@ export interface Schema {
   template_revisions: TemplateRevisionTable;
   template_reviews: TemplateReviewTable;
   respin_claims: RespinClaimTable;
+  cloud_publications: CloudPublicationTable;
 }
