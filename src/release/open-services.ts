@@ -21,6 +21,8 @@ export interface ServiceOptions {
   feedTtlDays?: number;
   /** The recipe catalogue (default: the repository's recipes/ folder). */
   recipesDir?: string;
+  /** The cloud targets file (default: DATA/targets.yaml). */
+  targets?: string;
 }
 
 export const DEFAULT_DATA_DIR = '.herd';
@@ -41,6 +43,7 @@ export async function openServices(o: ServiceOptions): Promise<ReleaseServices> 
     artifacts,
     feed,
     recipesDir: resolve(o.recipesDir ?? DEFAULT_RECIPES_DIR),
+    targetsFile: resolve(o.targets ?? join(o.dataDir, 'targets.yaml')),
     signer: reloadingSigner(keysDirOf(o)),
     close: () => store.close(),
   };

@@ -14,5 +14,7 @@ export interface ReleaseServices {
   feed: FeedConfig;
   /** The recipe catalogue folder builds are made from (API requests name recipes by id, never by path). */
   recipesDir: string;
+  /** The cloud targets file (docs/cloud-publishing.md); default DATA/targets.yaml. */
+  targetsFile?: string;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ export type AuditAction =
   | 'sign_in' | 'sign_in_failed' | 'sign_out'
   | 'account_created' | 'account_role_changed' | 'account_disabled'
   | 'review_approved' | 'review_changes_requested'
-  | 'release_promoted' | 'release_revoked'
+  | 'release_promoted' | 'release_revoked' | 'release_publish_cloud'
   | 'template_reviewed' | 'template_check_rerun';
 
 export interface AuditEntry { id: number; at: string; actor: string; action: AuditAction; subject: string; detail: Record<string, unknown> }

@@ -5,7 +5,10 @@ import type { BudgetLine } from '../engine/size-budget.ts';
 import { AppError } from '../errors.ts';
 import { type PublishOptions, publishRelease } from '../release/publish-release.ts';
 import { RECIPE_ID, resolveCatalogueRecipe } from '../release/catalogue.ts';
+import { publishToCloud } from '../release/cloud-publish.ts';
+import { targetNamed } from '../release/cloud-targets.ts';
 import { promoteRelease } from '../release/release-actions.ts';
+import { TARGET_KINDS } from '../release/target-kinds.ts';
 import { type Freshness, respinFreshness } from '../release/respin-freshness.ts';
 import type { ReleaseServices } from '../release/services.ts';
 import { isTemplatePayload, runTemplateBuild, TemplateBuildPayload } from '../library/template-check.ts';
@@ -37,6 +40,8 @@ export const BuildPayload = z.strictObject({
   respin: z.strictObject({ reason: z.enum(['security', 'first-boot', 'scheduled', 'base', 'forced']), why: z.string().max(2000) }).optional(),
 });
 export type BuildPayload = z.infer<typeof BuildPayload>;
+/** Publish a release to a cloud target the service's targets file declares (issue #12). */
+export const PublishCloudPayload = z.strictObject({ v: z.literal(1), release: z.uuid(), target: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/) });
 
 /**
  * The output folder of a build job this service ran and finished, and whether that build chose to skip
@@ -161,6 +166,20 @@ export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions):
       const { dir, build } = await buildToPublish(svc, o.buildsDir, p.build);
       const r = await publishRelease(svc, dir, { ...(await publishOptions(svc, ctx, p)), allowUntested: build.qa === 'none' });
       return { releaseId: r.id, product: r.productId, version: r.version, untested: r.untested };
+    },
+    'publish-cloud': async (ctx) => {
+      const p = payload(PublishCloudPayload, ctx);
+      if (!svc.targetsFile) throw new AppError('targets.none', 'this service has no targets file', { hint: 'start it with --targets FILE' });
+      const target = targetNamed(svc.targetsFile, TARGET_KINDS, p.target);
+      const report = await publishToCloud(svc, p.release, target, { signal: ctx.signal, log: (l) => void ctx.log(l) });
+      const missing = report.regions.filter((r) => r.status !== 'published');
+      // a region left out fails the job, so the queue retries it: the retry resumes and backfills only what is missing
+      if (missing.length) {
+        throw new AppError('cloud.partial', `${report.target}: ${missing.map((r) => `${r.region} ${r.status}${r.step ? ` at ${r.step}` : ''}: ${r.error ?? ''}`).join('; ')}`, {
+          kind: 'dependency', hint: 'the regions published are in the feed; a retry (or herd publish-cloud) resumes the others', details: report,
+        });
+      }
+      return report;
     },
     build: async (ctx) => {
       const outDir = join(o.buildsDir, ctx.job.id);

@@ -10,7 +10,10 @@ import { recordAudit } from '../../store/audit.ts';
 import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { getReleaseChangelog } from '../../store/release-changelogs.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
-import { ArtifactView, CloudImageView, PackageRefView, ReleaseView } from '../response-schemas.ts';
+import { ArtifactView, CloudImageView, JobView, PackageRefView, ReleaseView } from '../response-schemas.ts';
+import { targetNamed } from '../../release/cloud-targets.ts';
+import { TARGET_KINDS } from '../../release/target-kinds.ts';
+import { publicationSteps, publicationTargets } from '../../store/cloud-publications.ts';
 import { route, type RouteDef } from '../route-table.ts';
 import { text } from '../validate.ts';
 
@@ -65,6 +68,11 @@ const ReleaseChangelogView = z.object({
   downgraded: z.array(z.object({ name: z.string(), arch: z.string(), from: z.string(), to: z.string() })),
 });
 
+const PublicationStepView = z.object({
+  step: z.string(), region: z.string(), status: z.enum(['done', 'failed']), result: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(), attempts: z.number().int(), updatedAt: z.string(),
+});
+
 export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteDef[] {
   const need = async (id: string) => {
     const r = await getRelease(svc.store.db, id);
@@ -99,6 +107,28 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
           });
         }
         return c.json(changelog as z.infer<typeof ReleaseChangelogView>);
+      } }),
+    route({ method: 'post', path: '/api/releases/:id/publish-cloud', tag: 'releases', role: 'publisher', status: 202,
+      summary: 'Queue the publication of a release to a cloud target of the targets file (resumes where an earlier one stopped)',
+      params: Id, body: z.strictObject({ target: text({ max: 63 }).regex(/^[a-z][a-z0-9-]*$/) }), response: JobView,
+      handler: async (c, { params, body, who }) => {
+        const r = await need(params.id);
+        if (r.state !== 'published' || r.revokedAt) {
+          throw new AppError('cloud.unpublished', `release ${r.productId} ${r.version} is ${r.revokedAt ? 'revoked' : r.state}`, { kind: 'conflict', hint: 'only published, unrevoked releases go to clouds' });
+        }
+        // the target must be declared (and its settings valid) before a job is queued for it
+        targetNamed(svc.targetsFile ?? '', TARGET_KINDS, body.target);
+        const job = await svc.queue.enqueue('publish-cloud', { v: 1, release: r.id, target: body.target });
+        await recordAudit(svc.store.db, { actor: who!.name, action: 'release_publish_cloud', subject: r.id, detail: { target: body.target, job: job.id, via: who!.via } });
+        return c.json(job, 202);
+      } }),
+    route({ method: 'get', path: '/api/releases/:id/publications', tag: 'releases', role: 'viewer',
+      summary: "Where a release's cloud publications stand: each target's steps, done or failed, with what they recorded",
+      params: Id, response: z.object({ targets: z.array(z.object({ target: z.string(), steps: z.array(PublicationStepView) })) }),
+      handler: async (c, { params }) => {
+        const r = await need(params.id);
+        const targets = await publicationTargets(svc.store.db, r.id);
+        return c.json({ targets: await Promise.all(targets.map(async (target) => ({ target, steps: await publicationSteps(svc.store.db, r.id, target) }))) });
       } }),
     route({ method: 'post', path: '/api/releases/:id/cloud-images', tag: 'releases', summary: 'Record an uploaded cloud image (write-once per platform, region and architecture)', role: 'publisher',
       params: Id, body: CloudImageInput, response: z.array(CloudImageView), status: 201,

@@ -13,15 +13,16 @@ export function withServiceOptions(cmd: Command): Command {
     .option('--artifacts <dir|s3-url>', 'artifact directory, or s3://BUCKET/PREFIX (AWS_* env, HERD_S3_ENDPOINT for S3-compatible servers) (default: DATA/artifacts)')
     .option('--keys <dir>', 'signing key directory (default: DATA/keys)')
     .option('--recipes <dir>', 'recipe catalogue that API builds name recipes from by id (default: the recipes/ folder of this herd)')
+    .option('--targets <file>', 'cloud targets file: where herd publish-cloud and publish-cloud jobs upload (default: DATA/targets.yaml)')
     .option('--public-url <url>', `base URL clients download from; feeds contain absolute links under it. Stored: set it once (default: the stored one, else where serve listens, else ${DEFAULT_PUBLIC_URL})`);
 }
 
-export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string; recipes?: string }
+export interface RawServiceOptions { data: string; database?: string; artifacts?: string; keys?: string; publicUrl?: string; recipes?: string; targets?: string }
 
 export function serviceOptions(o: RawServiceOptions): ServiceOptions {
   const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   if (o.artifacts !== undefined) checkArtifactsLocation(o.artifacts);
-  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl, recipesDir: o.recipes };
+  return { dataDir: resolve(o.data), database: o.database, artifacts: o.artifacts, keysDir: o.keys, publicUrl, recipesDir: o.recipes, targets: o.targets };
 }
 
 export function parsePort(value: string): number {
