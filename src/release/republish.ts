@@ -48,6 +48,16 @@ async function bumpGeneration(tx: Kysely<Schema>, channel: string): Promise<numb
   return Number(row.generation);
 }
 
+/**
+ * Every feed document as it stands (the current generations, not bumped), signed, with links under another base
+ * URL: what a mirror serves (src/release/mirror.ts). Nothing is stored.
+ */
+export async function documentsFor(store: Database, signer: Signer, config: FeedConfig): Promise<Document[]> {
+  const rows = await store.db.selectFrom('feed_state').select(['channel', 'generation']).execute();
+  const generations = CHANNELS.map((c) => Number(rows.find((r) => r.channel === c)?.generation ?? 0));
+  return renderDocuments(store.db, generations, signer, config);
+}
+
 async function renderDocuments(tx: Kysely<Schema>, generations: number[], signer: Signer, config: FeedConfig): Promise<Document[]> {
   const issued = new Date();
   const snapshots = await Promise.all(CHANNELS.map((c, i) => readChannel(tx, c, generations[i]!, issued, config.publicUrl)));
