@@ -72,9 +72,20 @@ function packagesBeside(raw: string) {
   return Manifest.parse(JSON.parse(readFileSync(path, 'utf8'))).packages.map((p) => ({ name: p.name, version: p.version, arch: (p.arch ?? p.architecture)! }));
 }
 
-function packageChanges(): { old: number; new: number; diff: PackageDiff } | undefined {
+/** Bytes of NEW's files that belong to these packages (its folder's size-report.json): the content that really changed. */
+function packageBytesBeside(raw: string, names: Set<string>): number | undefined {
+  const path = join(dirname(raw), 'size-report.json');
+  if (!existsSync(path)) return undefined;
+  const report = JSON.parse(readFileSync(path, 'utf8')) as { byPackage: Array<{ name: string; bytes: number }> };
+  return report.byPackage.filter((p) => names.has(p.name)).reduce((n, p) => n + p.bytes, 0);
+}
+
+function packageChanges(): { old: number; new: number; diff: PackageDiff; changedBytes?: number } | undefined {
   const [before, after] = [packagesBeside(oldRaw), packagesBeside(newRaw)];
-  return before && after ? { old: before.length, new: after.length, diff: diffPackages(before, after) } : undefined;
+  if (!before || !after) return undefined;
+  const diff = diffPackages(before, after);
+  const changed = new Set([...diff.changed.map((c) => c.name), ...diff.added.map((a) => a.name)]);
+  return { old: before.length, new: after.length, diff, changedBytes: packageBytesBeside(newRaw, changed) };
 }
 
 async function allChunks(path: string): Promise<ContentChunk[]> {
@@ -153,7 +164,9 @@ async function main() {
     { measure: 'those chunks compressed one by one, xz -6', bytes: each.xz },
     { measure: `casync-style download: chunk index (${INDEX_ENTRY_BYTES} B a chunk) + new chunks (zstd -19)`, bytes: index + each.zstd },
     { measure: 'xdelta3 -e -9 -S lzma -B <old size> -s OLD NEW', bytes: size(xdelta) },
-    { measure: 'zstd -19 --long=31 --patch-from=OLD NEW', bytes: size(zpatch) },
+    // zstd's window stops at 2 GiB (--long=31 is its maximum): from a disk that size on, the copy of a block in OLD
+    // sits a whole disk before it, just out of reach, and zstd warns "Max window log exceeded by file"
+    { measure: `zstd -19 --long=31 --patch-from=OLD NEW${oldBytes >= 2 ** 31 ? ' (OLD fills the 2 GiB window: out of reach)' : ''}`, bytes: size(zpatch) },
   ].map((r) => ({ ...r, ratio: r.bytes / full.bytes }));
   const result = {
     date: new Date().toISOString().slice(0, 10), old: oldRaw, new: newRaw, oldBytes, newBytes: size(newRaw),
@@ -168,6 +181,7 @@ async function main() {
   const p = result.packages;
   if (p) {
     console.log(`packages: ${p.old} → ${p.new}; ${p.diff.changed.length} upgraded, ${p.diff.added.length} added, ${p.diff.removed.length} removed`);
+    if (p.changedBytes !== undefined) console.log(`files of the upgraded and added packages in NEW: ${p.changedBytes} bytes (${(p.changedBytes / 2 ** 20).toFixed(2)} MiB; files generated at build time, such as the initramfs, come on top)`);
     for (const c of p.diff.changed) console.log(`  ${c.name} ${c.from} → ${c.to}`);
     for (const a of p.diff.added) console.log(`  + ${a.name} ${a.version}`);
     for (const r of p.diff.removed) console.log(`  - ${r.name} ${r.version}`);
