@@ -45,6 +45,18 @@ test('steps form a chain rootfs → configure → footprint → seal → disk �
   assert.equal(p.outputs.find((o) => o.format === 'raw')!.step, idOf(p, 'disk'));
 });
 
+test('the cloud variants: ec2 (raw.xz) and openstack (qcow2) each get a disk whose cloud-init probes that cloud', () => {
+  const p = plan(base.replace('outputs: [raw, qcow2, gce]', 'outputs: [qcow2, ec2, openstack]'));
+  const variants = p.steps.filter((s) => s.stage === 'platform').map((s) => [(s.options as { platform: string }).platform, (s.options as { datasources: string[] }).datasources]);
+  assert.deepEqual(variants, [['ec2', ['Ec2', 'None']], ['openstack', ['ConfigDrive', 'OpenStack', 'None']]]);
+  assert.deepEqual(p.outputs.map((o) => [o.format, o.file, o.platform]), [
+    ['qcow2', 'disk.qcow2', 'generic'], ['ec2', 'disk.ec2.raw.xz', 'ec2'], ['openstack', 'disk.openstack.qcow2', 'openstack'],
+  ]);
+  // each variant's file is converted from its own disk, never from the generic one
+  const diskOf = (format: string) => p.steps.find((s) => s.id === p.outputs.find((o) => o.format === format)!.step)!.inputs[0];
+  assert.equal(new Set(['qcow2', 'ec2', 'openstack'].map(diskOf)).size, 3);
+});
+
 test('a late change (one file added) keeps the rootfs id and changes the later ones', () => {
   const a = plan(base);
   const b = plan(base + 'files:\n  - path: /etc/motd\n    content: hi\n');

@@ -122,7 +122,9 @@ export const respinSchema = z.strictObject({
     .describe('When a respun release (published to testing once its full QA passed) reaches stable: after-qa (default) at once, a soak time (e.g. 3d: `herd serve` promotes it once it has been in testing that long and is still the newest release), or manual'),
 }).describe('When the image is rebuilt with updates: `herd serve` runs this policy, `herd respin PRODUCT` once by hand');
 
-export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'oci'] as const;
+// ec2 and openstack are the cloud variants published to those clouds (issue #12): a disk whose cloud-init probes
+// that cloud's datasource, as raw.xz (EC2 imports the raw disk) and qcow2 (Glance)
+export const outputFormats = ['raw', 'qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'ec2', 'openstack', 'oci'] as const;
 
 export const recipeSchema = z.strictObject({
   name: slug.describe('Image name, used in file names and os-release IMAGE_ID'),

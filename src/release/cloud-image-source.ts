@@ -14,7 +14,23 @@ import type { Release } from '../store/releases.ts';
 import { resolveCatalogueRecipe } from './catalogue.ts';
 import type { ReleaseServices } from './services.ts';
 
-export interface OpenedSource { image: ImageSource; close(): Promise<void> }
+export interface OpenedSource {
+  image: ImageSource;
+  /** The release format it was made from (ec2, openstack, qcow2, raw.xz…). */
+  from: string;
+  /** The disk is the target cloud's variant (its cloud-init probes that cloud's datasource), not the generic NoCloud one. */
+  variant: boolean;
+  close(): Promise<void>;
+}
+
+/** What each release format holds, as a cloud takes it: its disk container, and whether it is xz-packed raw. */
+const CONTAINERS: Record<string, { format: string; packed?: boolean }> = {
+  raw: { format: 'raw' }, 'raw.xz': { format: 'raw', packed: true }, qcow2: { format: 'qcow2' }, vmdk: { format: 'vmdk' },
+  vhd: { format: 'vhd' }, gce: { format: 'gce.tar.gz' }, ec2: { format: 'raw', packed: true }, openstack: { format: 'qcow2' },
+};
+
+/** The release format built for each cloud platform of the feeds (src/catalog/formats.ts builds them with that cloud's datasource). */
+const VARIANT_OF: Record<string, string> = { aws: 'ec2', openstack: 'openstack', gcp: 'gce', azure: 'vhd' };
 
 const GIB = 1024 ** 3;
 
@@ -23,7 +39,7 @@ const GIB = 1024 ** 3;
  * release that ships only `raw.xz` gets the disk unpacked into a private temporary folder first (checked against
  * the release's uncompressed sha256), so its size is known and an interrupted upload can read it again.
  */
-export async function cloudImageSource(svc: ReleaseServices, release: Release, formats: readonly string[],
+export async function cloudImageSource(svc: ReleaseServices, release: Release, target: { platform: string; formats: readonly string[] },
   o: { workDir?: string; log?: (l: string) => void } = {}): Promise<OpenedSource> {
   const artifacts = await listArtifacts(svc.store.db, [release.id]);
   const distro = await distroOf(svc, release.productId);
@@ -32,23 +48,30 @@ export async function cloudImageSource(svc: ReleaseServices, release: Release, f
     name: `herd-${release.productId}-${release.version}-${a.arch}`, description: `Herd ${release.productId} ${release.version} (${a.arch})`,
     distro, minDiskGiB, open,
   });
-  for (const format of formats) {
-    const direct = artifacts.find((a) => a.format === format);
-    if (direct) {
-      const open = async () => (await svc.artifacts.open(direct.location)).body;
-      const minDisk = format === 'qcow2' ? await qcow2VirtualSize(svc, direct) : direct.size;
-      return { image: base(direct, format, direct.size, direct.sha256, open, Math.ceil(minDisk / GIB)), close: async () => {} };
+  // the cloud's own variant first, then the generic disks in the order the target prefers their containers
+  const variant = VARIANT_OF[target.platform];
+  const generic = (f: string) => f !== variant && !Object.values(VARIANT_OF).includes(f);
+  const order = [...(variant ? [variant] : []), ...target.formats.flatMap((c) => Object.keys(CONTAINERS).filter((f) => generic(f) && CONTAINERS[f]!.format === c))];
+  for (const from of order) {
+    const a = artifacts.find((x) => x.format === from);
+    const container = CONTAINERS[from];
+    if (!a || !container || !target.formats.includes(container.format)) continue;
+    const isVariant = from === variant;
+    if (!isVariant) o.log?.(`${release.productId} ${release.version} has no ${variant ?? target.platform} variant: publishing the generic ${from} disk, whose cloud-init reads only NoCloud (instances get no SSH key from the cloud's metadata)`);
+    if (container.packed) {
+      return { from, variant: isVariant, ...(await unpacked(svc, a, o, (size, sha256, open) => base(a, 'raw', size, sha256, open, Math.ceil(size / GIB)))) };
     }
-    const packed = format === 'raw' ? artifacts.find((a) => a.format === 'raw.xz') : undefined;
-    if (packed) return unpacked(svc, packed, o, (size, sha256, open) => base(packed, 'raw', size, sha256, open, Math.ceil(size / GIB)));
+    const open = async () => (await svc.artifacts.open(a.location)).body;
+    const minDisk = container.format === 'qcow2' ? await qcow2VirtualSize(svc, a) : a.size;
+    return { from, variant: isVariant, image: base(a, container.format, a.size, a.sha256, open, Math.ceil(minDisk / GIB)), close: async () => {} };
   }
-  throw new AppError('cloud.no_format', `release ${release.productId} ${release.version} has none of the formats this target takes (${formats.join(', ')})`, {
-    hint: `it has ${artifacts.map((a) => a.format).join(', ') || 'no artifacts'}; add one of them to the recipe's outputs`,
+  throw new AppError('cloud.no_format', `release ${release.productId} ${release.version} has no disk this target takes (${target.formats.join(', ')})`, {
+    hint: `it has ${artifacts.map((a) => a.format).join(', ') || 'no artifacts'}; add ${variant ? `${variant} (the ${target.platform} variant)` : 'one of them'} to the recipe's outputs`,
   });
 }
 
 async function unpacked(svc: ReleaseServices, packed: Artifact, o: { workDir?: string; log?: (l: string) => void },
-  make: (size: number, sha256: string, open: () => Promise<Readable>) => ImageSource): Promise<OpenedSource> {
+  make: (size: number, sha256: string, open: () => Promise<Readable>) => ImageSource): Promise<Pick<OpenedSource, 'image' | 'close'>> {
   const dir = mkdtempSync(join(o.workDir ?? tmpdir(), 'herd-cloud-'));
   try {
     const file = join(dir, 'disk.raw');

@@ -30,7 +30,11 @@ export interface CloudPublishReport {
   release: { id: string; product: string; version: string };
   target: string;
   platform: string;
+  /** The container uploaded (raw, qcow2…) and the release format it came from. */
   format: string;
+  from: string;
+  /** The disk was the cloud's own variant (its cloud-init reads that cloud's metadata), not the generic NoCloud disk. */
+  variant: boolean;
   regions: RegionOutcome[];
   /** Steps run by this call (not those a previous run finished). */
   ran: string[];
@@ -58,7 +62,7 @@ export async function publishToCloud(svc: ReleaseServices, releaseId: string, ta
   const signal = o.signal ?? new AbortController().signal;
   const release = await publishableRelease(svc, releaseId);
   await target.check(signal);
-  const source = await cloudImageSource(svc, release, target.formats, { workDir: o.workDir, log });
+  const source = await cloudImageSource(svc, release, target, { workDir: o.workDir, log });
   try {
     return await runPlan(svc, release, target, source, { signal, log, retry: o.retry ?? DEFAULT_RETRY });
   } finally {
@@ -107,7 +111,7 @@ async function runPlan(svc: ReleaseServices, release: Release, target: CloudTarg
       regions.push({ region, status: 'failed', error: 'every step finished but the target names no image for this region (a bug in its adapter)' });
     }
   }
-  return { release: { id: release.id, product: release.productId, version: release.version }, target: target.name, platform: target.platform, format: source.image.format, regions, ran };
+  return { release: { id: release.id, product: release.productId, version: release.version }, target: target.name, platform: target.platform, format: source.image.format, from: source.from, variant: source.variant, regions, ran };
 }
 
 /**

@@ -13,6 +13,9 @@ const FORMATS: Record<string, FormatInfo> = {
   'vmdk': { platforms: ['vmware'], streamFormat: 'vmdk', contentType: 'application/x-vmdk', simplestreamsType: 'disk1.vmdk' },
   'vhd': { platforms: ['azure'], streamFormat: 'vhd', contentType: 'application/x-vhd', simplestreamsType: 'disk1.vhd' },
   'gce.tar.gz': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
+  // the cloud variants (their disk probes that cloud's datasource): listed under the cloud, not under qemu/metal
+  'ec2': { platforms: ['aws'], streamFormat: 'raw.xz', contentType: 'application/x-xz', simplestreamsType: 'disk1.ec2.raw.xz' },
+  'openstack': { platforms: ['openstack'], streamFormat: 'qcow2', contentType: 'application/x-qemu-disk', simplestreamsType: 'disk1.openstack.img' },
   'gce': { platforms: ['gcp'], streamFormat: 'tar.gz', contentType: 'application/gzip', simplestreamsType: 'disk1.gce.tar.gz' },
   'ova': { platforms: ['vmware'], streamFormat: 'ova', contentType: 'application/x-tar', simplestreamsType: 'disk1.ova' },
   // a container image (OCI image layout in a tar, as skopeo's oci-archive: transport reads it), not a disk

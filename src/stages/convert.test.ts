@@ -60,7 +60,7 @@ test('every format is bit-identical across two conversions at different times, f
   await new Promise((r) => setTimeout(r, 1100)); // qemu-img stamps VHDs with the current second
   const second = await convertAll(b, rawB);
 
-  assert.deepEqual(Object.keys(first).sort(), ['gce', 'qcow2', 'raw.xz', 'vhd', 'vmdk']);
+  assert.deepEqual(Object.keys(first).sort(), ['ec2', 'gce', 'openstack', 'qcow2', 'raw.xz', 'vhd', 'vmdk']);
   assert.deepEqual(Object.keys(first).filter((f) => second[f] !== first[f]), [], 'formats that differ between the two conversions');
 });
 
@@ -78,7 +78,7 @@ test('qemu-img alone randomises VMDK and VHD: the pinned fields are what makes t
   assert.notDeepEqual(plain(1, 'vmdk', 'subformat=streamOptimized'), plain(2, 'vmdk', 'subformat=streamOptimized'));
 
   const out = await convertAll(d, raw);
-  assert.equal(Object.keys(out).length, 5);
+  assert.equal(Object.keys(out).length, 7);
   const rawSha = await sha256File(raw);
   const cid = readVmdkCid(join(d, 'disk.vmdk'));
   assert.match(cid!, /^[0-9a-f]{8}$/);

@@ -9,7 +9,7 @@ import { derivedUuid, derivedVolumeId } from '../plan/identity.ts';
 import { pinVmdkCid } from '../backends/disk/vmdk-cid.ts';
 import { pinVhdFooter } from '../backends/disk/vhd-footer.ts';
 
-const options = z.object({ format: z.enum(['qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce']), sourceDateEpoch: z.number() }).passthrough();
+const options = z.object({ format: z.enum(['qcow2', 'raw.xz', 'vmdk', 'vhd', 'gce', 'ec2', 'openstack']), sourceDateEpoch: z.number() }).passthrough();
 
 /** What a converter gets: the raw disk, the file to write, and what the output may depend on. */
 export interface ConvertInput { raw: string; out: string; work: string; epoch: number; rawSha256: string }
@@ -20,12 +20,18 @@ type Converter = (ctx: Pick<StageContext, 'run'>, i: ConvertInput) => Promise<vo
  * only on the raw disk's bytes and SOURCE_DATE_EPOCH: what a tool would take from the clock, a random
  * generator or the file system's block allocation is fixed here.
  */
+// zlib, not zstd: older cloud importers (and QEMU < 5.1) cannot read zstd-compressed clusters
+const qcow2: Converter = async (ctx, i) => void await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zlib', i.raw, i.out]);
+// a fixed block size makes the multi-threaded output the same whatever the number of cores; xz >= 5.4 stays
+// in multi-threaded mode for --threads=0 even on one core (single-threaded output differs)
+const rawXz: Converter = async (ctx, i) => void await ctx.run(['xz', '--threads=0', '--block-size=64MiB', '-6', '--stdout', i.raw], { stdoutFile: i.out });
+
 export const converters: Record<Exclude<OutputFormat, 'raw' | 'oci'>, Converter> = {
-  // zlib, not zstd: older cloud importers (and QEMU < 5.1) cannot read zstd-compressed clusters
-  qcow2: async (ctx, i) => void await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zlib', i.raw, i.out]),
-  // a fixed block size makes the multi-threaded output the same whatever the number of cores; xz >= 5.4 stays
-  // in multi-threaded mode for --threads=0 even on one core (single-threaded output differs)
-  'raw.xz': async (ctx, i) => void await ctx.run(['xz', '--threads=0', '--block-size=64MiB', '-6', '--stdout', i.raw], { stdoutFile: i.out }),
+  qcow2,
+  'raw.xz': rawXz,
+  // the cloud variants: the same containers, around a disk whose cloud-init probes that cloud (src/stages/platform.ts)
+  ec2: rawXz,
+  openstack: qcow2,
   vmdk: async (ctx, i) => {
     await ctx.run(['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', i.raw, i.out]);
     pinVmdkCid(i.out, derivedVolumeId(i.rawSha256, 'vmdk-cid').toLowerCase());
@@ -67,7 +73,7 @@ export const convertStage = defineStage({
     ctx.meta.sha256 = await sha256File(out);
     ctx.meta.file = formats[o.format].file;
     // a compressed raw disk decompresses to exactly the input disk (stream metadata's uncompressed-sha256)
-    if (o.format === 'raw.xz') ctx.meta.uncompressedSha256 = rawSha256;
+    if (o.format === 'raw.xz' || o.format === 'ec2') ctx.meta.uncompressedSha256 = rawSha256;
     ctx.meta.sizeBytes = st.size;
     ctx.meta.allocatedBytes = st.blocks * 512;
   },

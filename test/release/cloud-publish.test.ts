@@ -100,11 +100,13 @@ describe('publishing a release to a cloud: a resumable state machine', () => {
     const raw = Buffer.alloc(3 * 1024 * 1024 + 17, 'disk');
     const xz = execFileSync('xz', ['-c', '-0'], { input: raw });
     const sha = createHash('sha256').update(raw).digest('hex');
-    const r = await release({ formats: ['qcow2', 'raw.xz'], bodies: { 'raw.xz': { bytes: xz, uncompressedSha256: sha } } });
+    // the EC2 variant (its cloud-init reads EC2's metadata) is chosen over the generic disks, and unpacked to raw
+    const r = await release({ formats: ['qcow2', 'raw', 'ec2'], bodies: { ec2: { bytes: xz, uncompressedSha256: sha } } });
     const first = await publishToCloud(env.svc, r.id, cloud.target(), { retry: FAST });
+    assert.deepEqual([first.from, first.variant, first.format], ['ec2', true, 'raw']);
     assert.deepEqual(regionsOf(first), [['home-1', 'published', 'img-home-1-1'], ['west-2', 'published', 'img-west-2-1'], ['east-3', 'published', 'img-east-3-1']]);
     assert.deepEqual(first.ran, ['upload', 'register', 'copy:west-2', 'copy:east-3']);
-    assert.deepEqual(cloud.uploaded, { size: raw.length, sha256: sha, format: 'raw' }, 'a target that takes raw gets the raw.xz unpacked and checked');
+    assert.deepEqual(cloud.uploaded, { size: raw.length, sha256: sha, format: 'raw' }, 'a target that takes raw gets the packed variant unpacked and checked');
     assert.deepEqual((await listCloudImages(env.svc.store.db, [r.id])).map((i) => [i.platform, i.region, i.imageId]),
       [['aws', 'east-3', 'img-east-3-1'], ['aws', 'home-1', 'img-home-1-1'], ['aws', 'west-2', 'img-west-2-1']]);
     const feed = JSON.parse(Buffer.from((await getDocument(env.svc.store.db, 'feeds/testing.json'))!.body).toString('utf8'));
@@ -116,9 +118,12 @@ describe('publishing a release to a cloud: a resumable state machine', () => {
   test('throttling is retried with backoff; a region the cloud refuses fails alone and is backfilled by a later run', async () => {
     const cloud = new FakeCloud();
     const r = await release();
+    const lines: string[] = [];
     cloud.throttle.set('register', 2);
     cloud.refuse.add('copy:east-3');
-    const report = await publishToCloud(env.svc, r.id, cloud.target(), { retry: FAST });
+    const report = await publishToCloud(env.svc, r.id, cloud.target(), { retry: FAST, log: (l) => lines.push(l) });
+    assert.deepEqual([report.from, report.variant], ['raw', false], 'no EC2 variant: the generic raw disk');
+    assert.ok(lines.some((l) => /no ec2 variant: publishing the generic raw disk, whose cloud-init reads only NoCloud/.test(l)), lines.join('\n'));
     assert.deepEqual(regionsOf(report).map((x) => x.slice(0, 2)), [['home-1', 'published'], ['west-2', 'published'], ['east-3', 'failed']]);
     assert.equal(report.regions[2]!.step, 'copy:east-3');
     assert.match(report.regions[2]!.error!, /refused by the cloud/);
@@ -174,7 +179,7 @@ describe('publishing a release to a cloud: a resumable state machine', () => {
     const t = { ...new FakeCloud().target(), formats: ['raw'] };
     await assert.rejects(publishToCloud(env.svc, vmdkOnly.id, t), (e: Error & { code?: string; hint?: string }) => e.code === 'cloud.no_format' && /vmdk/.test(e.hint ?? ''));
     const xz = execFileSync('xz', ['-c', '-0'], { input: Buffer.from('one disk') });
-    const lying = await release({ formats: ['raw.xz'], bodies: { 'raw.xz': { bytes: xz, uncompressedSha256: 'f'.repeat(64) } } });
+    const lying = await release({ formats: ['ec2'], bodies: { ec2: { bytes: xz, uncompressedSha256: 'f'.repeat(64) } } });
     await assert.rejects(publishToCloud(env.svc, lying.id, t), (e: Error & { code?: string }) => e.code === 'cloud.unpack_mismatch');
     const damaged = await release({ formats: ['raw.xz'] });
     await assert.rejects(publishToCloud(env.svc, damaged.id, t), (e: Error & { code?: string }) => e.code === 'cloud.unpack_failed' && /File format not recognized/.test(e.message));

@@ -82,7 +82,7 @@ describe('cloud targets: the targets file, the publish-cloud job and API', () =>
     const retry = await env.svc.queue.enqueue('publish-cloud', { v: 1, release: r.id, target: 'mem' });
     while (await worker.runOnce());
     assert.deepEqual((await env.svc.queue.get(retry.id))!.result, {
-      release: { id: r.id, product: 'base', version: '2026.12.02.0' }, target: 'mem', platform: 'aws', format: 'qcow2', ran: ['copy:east-3'],
+      release: { id: r.id, product: 'base', version: '2026.12.02.0' }, target: 'mem', platform: 'aws', format: 'qcow2', from: 'qcow2', variant: false, ran: ['copy:east-3'],
       regions: [{ region: 'home-1', status: 'published', imageId: 'ami-202612020-home-1' }, { region: 'west-2', status: 'published', imageId: 'ami-202612020-west-2' },
         { region: 'east-3', status: 'published', imageId: 'ami-202612020-east-3' }],
     });

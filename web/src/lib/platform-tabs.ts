@@ -18,12 +18,12 @@ export interface PlatformTab {
 }
 
 export const PLATFORM_TABS: PlatformTab[] = [
-  { id: 'kvm', title: 'OpenStack / KVM', platforms: ['openstack', 'nocloud', 'ovirt', 'cloudstack', 'opennebula'], formats: ['qcow2'], clouds: ['openstack'],
-    use: 'Upload the qcow2 to Glance (openstack image create --disk-format qcow2 --file …) or boot it with QEMU/libvirt and a NoCloud seed.' },
+  { id: 'kvm', title: 'OpenStack / KVM', platforms: ['openstack', 'nocloud', 'ovirt', 'cloudstack', 'opennebula'], formats: ['openstack', 'qcow2'], clouds: ['openstack'],
+    use: 'Upload the OpenStack qcow2 (its cloud-init reads the OpenStack metadata service and config drive) to Glance with openstack image create --disk-format qcow2 --file …; the plain qcow2 boots with QEMU/libvirt and a NoCloud seed.' },
   { id: 'raw', title: 'Raw disk (raw.xz)', platforms: ['digitalocean'], formats: ['raw.xz', 'raw'], clouds: [],
     use: 'Decompress with xz -d and write the raw disk to a volume or bare-metal disk, or import it as a snapshot.' },
-  { id: 'ec2', title: 'Amazon EC2', platforms: ['ec2'], formats: [], clouds: ['aws', 'ec2'], imageIdTitle: 'AMI ID',
-    use: 'Launch one of the published AMIs in your region; the raw.xz disk can also be imported as a snapshot.',
+  { id: 'ec2', title: 'Amazon EC2', platforms: ['ec2'], formats: ['ec2'], clouds: ['aws', 'ec2'], imageIdTitle: 'AMI ID',
+    use: 'Launch one of the published AMIs in your region; the EC2 disk (raw.xz, its cloud-init reads EC2\'s metadata) can also be unpacked and imported as a snapshot.',
     launch: (region, ami) => `https://console.aws.amazon.com/ec2/home?region=${encodeURIComponent(region)}#LaunchInstances:ami=${encodeURIComponent(ami)}` },
   { id: 'gce', title: 'Google Compute Engine', platforms: ['gce'], formats: ['gce', 'gce.tar.gz'], clouds: ['gcp', 'gce'], imageIdTitle: 'Image',
     use: 'Upload the .tar.gz to a Cloud Storage bucket and create an image from it (gcloud compute images create --source-uri gs://…).' },
