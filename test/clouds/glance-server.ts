@@ -47,6 +47,8 @@ export interface GlanceServer {
   log: string[];
   /** The next `count` requests through the token proxy whose `METHOD path` matches get `status` instead of Glance's answer. */
   failNext(match: RegExp, status: number, count?: number): void;
+  /** Forgets every token issued (as when they expire or are revoked): the proxy then answers 401 to them. */
+  revokeTokens(): void;
   /** Headers Glance trusts, for a request of the test's own (a member of the images project by default). */
   identity(roles?: string): Record<string, string>;
   stop(): Promise<void>;
@@ -151,6 +153,8 @@ export async function startGlance(): Promise<GlanceServer> {
     await sleep(100);
   }
 
+  // where the catalog's other endpoints point: a port nothing listens on
+  const deadUrl = `http://127.0.0.1:${await freePort()}/`;
   const tokens = new Map<string, { project: string; user: string; roles: string }>();
   const log: string[] = [];
   const faults: { match: RegExp; status: number; count: number }[] = [];
@@ -187,8 +191,8 @@ export async function startGlance(): Promise<GlanceServer> {
             { type: 'identity', name: 'keystone', endpoints: [{ interface: 'public', region: REGION, region_id: REGION, url: keystoneUrl + '/v3' }] },
             { type: 'image', name: 'glance', endpoints: [
               { interface: 'public', region: REGION, region_id: REGION, url: imageUrl },
-              { interface: 'internal', region: REGION, region_id: REGION, url: 'http://127.0.0.1:9/' },
-              { interface: 'public', region: 'RegionTwo', region_id: 'RegionTwo', url: 'http://127.0.0.1:9/' },
+              { interface: 'internal', region: REGION, region_id: REGION, url: deadUrl },
+              { interface: 'public', region: 'RegionTwo', region_id: 'RegionTwo', url: deadUrl },
             ] },
           ],
         },
@@ -217,6 +221,7 @@ export async function startGlance(): Promise<GlanceServer> {
   const closeAll = (s: Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
   return {
     directUrl, keystoneUrl, imageUrl, noauthUrl, dir, log,
+    revokeTokens: () => tokens.clear(),
     failNext: (match, status, count = 1) => { faults.push({ match, status, count }); },
     identity: (roles = 'member,reader') => identityHeaders({ project: PROJECT.id, user: USER.id, roles }),
     stop: async () => {

@@ -247,6 +247,16 @@ describe('OpenStack target against Debian\'s real Glance', { skip, timeout: 90_0
     assert.equal(img.status, 'active');
   });
 
+  test('a token Glance stops taking (expired, revoked) is replaced by a new one; the internal interface is chosen when asked', async () => {
+    const t = target();
+    await t.check(signal);
+    g.revokeTokens();
+    const state = await run(t, source('r-revoked', { bytes: randomBytes(64 * 1024) }));
+    assert.equal((await glanceImage(t.imageIds(state)[REGION]!)).status, 'active');
+    // the stand-in's internal endpoint is a closed port: choosing it shows the catalog lookup reads the interface
+    await assert.rejects(target({ interface: 'internal' }).check(signal), { code: 'cloud.retryable' });
+  });
+
   test('a region the catalog has no image endpoint for is a clear error', async () => {
     const t = target({ region: 'Atlantis' });
     await assert.rejects(t.check(signal), (e) => isAppError(e) && e.code === 'cloud.no_image_endpoint' && /RegionOne\/public/.test(e.message));

@@ -13,6 +13,8 @@ export interface OpenStackTargetConfig {
   cloud?: string;
   /** The region whose image endpoint is used (default: the cloud's region_name / OS_REGION_NAME). */
   region?: string;
+  /** The catalog interface of the image endpoint: public (default), internal or admin. */
+  interface?: 'public' | 'internal' | 'admin';
   visibility?: 'private' | 'shared' | 'community' | 'public';
   /** Extra image properties (hw_firmware_type, hw_qemu_guest_agent, ...); they may not replace Herd's own. */
   properties?: Record<string, string>;
@@ -90,7 +92,7 @@ export class OpenStackTarget implements CloudTarget {
     try {
       const auth = resolveOpenStackAuth(config.name, { cloud: config.cloud, env: o.env ?? process.env, configPaths: o.configPaths });
       region ??= auth.region;
-      this.glance = new GlanceClient(config.name, auth, o.fetch, config.region);
+      this.glance = new GlanceClient(config.name, auth.type === 'none' || !config.interface ? auth : { ...auth, interface: config.interface }, o.fetch, config.region);
     } catch (e) {
       this.authError = e;
     }
@@ -246,7 +248,7 @@ export class OpenStackTarget implements CloudTarget {
     const info = await this.client().json<{ 'import-methods'?: { value?: string[] } }>('GET', '/v2/info/import', { signal, what: 'reading the import methods' });
     const methods = info['import-methods']?.value ?? [];
     if (!methods.includes('glance-direct')) {
-      throw new AppError('cloud.import_unavailable', `target ${this.name}: this Glance offers no glance-direct import (it offers: ${methods.join(', ') || 'none'})`, { hint: 'remove `import: true` from the target to upload with PUT /file' });
+      throw new AppError('cloud.import_unavailable', `target ${this.name}: this Glance does not offer glance-direct; its import methods: ${methods.join(', ') || 'none'}`, { hint: 'remove `import: true` from the target to upload with PUT /file' });
     }
   }
 
