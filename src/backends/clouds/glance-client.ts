@@ -71,8 +71,8 @@ export class GlanceClient {
         method, body: init.body, headers: { ...headers, ...init.headers }, signal: init.signal,
         ...(init.body && typeof (init.body as ReadableStream).getReader === 'function' ? { duplex: 'half' as const } : {}),
       });
-      // a streamed body cannot be sent twice, so only a bodiless request re-authenticates in place
-      if (res.status === 401 && this.auth.type !== 'none' && attempt === 0 && !init.body) {
+      // a streamed body cannot be sent twice, so an upload does not re-authenticate in place (its step is run again)
+      if (res.status === 401 && this.auth.type !== 'none' && attempt === 0 && (init.body === undefined || typeof init.body === 'string')) {
         this.token = undefined;
         continue;
       }
