@@ -75,11 +75,20 @@ export async function releaseChangelog(previous: { id: string; version: string; 
     const g = `${u.p.source ?? u.p.name} ${u.p.version}`;
     groups.set(g, [...(groups.get(g) ?? []), u]);
   }
+  // a binary added with the same source and version may carry the changelog its upgraded sibling lacks: a kernel
+  // metapackage (linux-image-cloud-amd64) has none, the versioned kernel package it now depends on has it
+  const donors = new Map<string, ReleasePackage[]>();
+  for (const p of next) {
+    if (!p.source || before.has(key(p))) continue;
+    const g = `${p.source} ${p.version}`;
+    donors.set(g, [...(donors.get(g) ?? []), p]);
+  }
   const read = new Map<string, Awaited<ReturnType<typeof changesInDeb>>>();
   try {
     for (const [g, members] of groups) {
       const source = members[0]!.p.source ?? members[0]!.p.name;
-      const order = [...members].sort((a, b) => Number(b.p.name === source) - Number(a.p.name === source));
+      const order = [...members, ...(donors.get(g) ?? []).map((p) => ({ p, from: members[0]!.from }))]
+        .sort((a, b) => Number(b.p.name === source) - Number(a.p.name === source));
       let found: Awaited<ReturnType<typeof changesInDeb>> | undefined;
       const why: string[] = [];
       for (const m of order) {

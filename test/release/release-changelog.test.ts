@@ -123,6 +123,27 @@ describe('release changelog at publication', () => {
     }
   });
 
+  test('an upgraded metapackage without a changelog reads the one of the binary added beside it from the same source (a kernel)', async () => {
+    const env = await makeServices('herd-relchangelog-kernel-');
+    try {
+      const debs = join(dir, 'kernel');
+      mkdirSync(debs, { recursive: true });
+      const kernel = [makeDeb(debs, 'linux-image-cloud', '6.12.118-1'), makeDeb(debs, 'linux-image-6.12.118-cloud', '6.12.118-1',
+        [entry('linux', '6.12.118-1', 'trixie-security', 'New upstream stable update; fixes CVE-2026-5555.'), entry('linux', '6.12.117-1', 'trixie-security', 'Older.')].join('\n'))];
+      writeArchive(join(dir, 'archive'), 'trixie-security', [...newDebs, ...kernel], key, new Date('2026-12-01T00:00:00Z'));
+      const old = [{ name: 'linux-image-cloud', version: '6.12.117-1', arch: 'all', source: 'linux' }, { name: 'linux-image-6.12.117-cloud', version: '6.12.117-1', arch: 'all', source: 'linux' }];
+      const now = [{ name: 'linux-image-cloud', version: '6.12.118-1', arch: 'all', source: 'linux' }, { name: 'linux-image-6.12.118-cloud', version: '6.12.118-1', arch: 'all', source: 'linux' }];
+      await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'b1'), { name: 'web', version: '2026.11.03.0', seed: 'a', packages: old }));
+      const second = await publishRelease(env.svc, writeBuildOutput(join(env.dir, 'b2'), { name: 'web', version: '2026.12.01.0', seed: 'b', packages: now, resolved: lockOf(kernel) }));
+      const log = await (await createApp(env.svc, { dataDir: env.dir }).request(`/api/releases/${second.id}/changelog`)).json() as ReleaseChangelog;
+      assert.deepEqual(log.upgraded.map((u) => [u.name, u.security, u.cves, u.entries.map((e) => e.version), u.missing]), [['linux-image-cloud', true, ['CVE-2026-5555'], ['6.12.118-1'], undefined]]);
+      assert.deepEqual([log.added.map((a) => a.name), log.removed.map((r) => r.name)], [['linux-image-6.12.118-cloud'], ['linux-image-6.12.117-cloud']]);
+    } finally {
+      writeArchive(join(dir, 'archive'), 'trixie-security', newDebs, key, new Date('2026-12-01T00:00:00Z'));
+      await env.cleanup();
+    }
+  });
+
   test('the .debs come from the package cache the build filled; a cached file that is not the locked one is not read', async () => {
     const env = await makeServices('herd-relchangelog-cache-');
     try {
