@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -40,7 +40,7 @@ const GIB = 1024 ** 3;
  * the release's uncompressed sha256), so its size is known and an interrupted upload can read it again.
  */
 export async function cloudImageSource(svc: ReleaseServices, release: Release, target: { platform: string; formats: readonly string[] },
-  o: { workDir?: string; log?: (l: string) => void } = {}): Promise<OpenedSource> {
+  o: { workDir?: string; log?: (l: string) => void; signal?: AbortSignal } = {}): Promise<OpenedSource> {
   const artifacts = await listArtifacts(svc.store.db, [release.id]);
   const distro = await distroOf(svc, release.productId);
   const base = (a: Artifact, format: string, size: number, sha256: string, open: () => Promise<Readable>, minDiskGiB: number): ImageSource => ({
@@ -70,19 +70,24 @@ export async function cloudImageSource(svc: ReleaseServices, release: Release, t
   });
 }
 
-async function unpacked(svc: ReleaseServices, packed: Artifact, o: { workDir?: string; log?: (l: string) => void },
+async function unpacked(svc: ReleaseServices, packed: Artifact, o: { workDir?: string; log?: (l: string) => void; signal?: AbortSignal },
   make: (size: number, sha256: string, open: () => Promise<Readable>) => ImageSource): Promise<Pick<OpenedSource, 'image' | 'close'>> {
+  // a disk of several GiB: under the service's data folder when given (/tmp is often a RAM disk)
+  if (o.workDir) mkdirSync(o.workDir, { recursive: true });
   const dir = mkdtempSync(join(o.workDir ?? tmpdir(), 'herd-cloud-'));
   try {
     const file = join(dir, 'disk.raw');
     o.log?.(`unpacking ${packed.fileName} for a target that takes raw disks`);
-    const xz = spawn('xz', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // opened first: a source that cannot be read must not leave an xz waiting on its stdin
+    const body = (await svc.artifacts.open(packed.location)).body;
+    const xz = spawn('xz', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'], ...(o.signal ? { signal: o.signal } : {}) });
+    xz.on('error', () => {}); // an abort kills it; the pipelines below report the failure
     let stderr = '';
     xz.stderr.on('data', (d) => { stderr += d; });
     const hash = createHash('sha256');
     xz.stdout.on('data', (d: Buffer) => hash.update(d));
     const exited = new Promise<number>((ok) => xz.on('close', (code) => ok(code ?? 1)));
-    const flows = await Promise.allSettled([pipeline((await svc.artifacts.open(packed.location)).body, xz.stdin), pipeline(xz.stdout, createWriteStream(file))]);
+    const flows = await Promise.allSettled([pipeline(body, xz.stdin), pipeline(xz.stdout, createWriteStream(file))]);
     // xz's own verdict first: a file it cannot read makes it exit, and the feeding pipe then fails with EPIPE
     if (await exited !== 0) throw new AppError('cloud.unpack_failed', `xz could not unpack ${packed.fileName}: ${stderr.trim()}`, { kind: 'dependency', hint: 'the stored raw.xz is damaged; check it with herd verify' });
     for (const f of flows) if (f.status === 'rejected') throw f.reason;

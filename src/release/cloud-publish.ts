@@ -62,7 +62,7 @@ export async function publishToCloud(svc: ReleaseServices, releaseId: string, ta
   const signal = o.signal ?? new AbortController().signal;
   const release = await publishableRelease(svc, releaseId);
   await target.check(signal);
-  const source = await cloudImageSource(svc, release, target, { workDir: o.workDir, log });
+  const source = await cloudImageSource(svc, release, target, { workDir: o.workDir, log, signal });
   try {
     return await runPlan(svc, release, target, source, { signal, log, retry: o.retry ?? DEFAULT_RETRY });
   } finally {

@@ -51,17 +51,19 @@ export async function publishRelease(svc: ReleaseServices, dir: string, options:
     const signer = await svc.signer();
     const productId = options.product ?? out.name;
     await ensureProduct(svc.store.db, productId);
+    // read before the pending release exists: it may download .debs for minutes, and a failure leaves nothing behind
+    const changelog = await changelogOf(svc, productId, out, progress);
     const version = await chooseVersion(svc, productId, owner, options.version, out.version);
     await options.onVersion?.(version);
     const release = await createPendingRelease(svc.store.db, {
       productId, version, channel: options.channel ?? 'testing', recipeDigest: out.recipeDigest, packages: out.packages,
       owner, untested: out.untested, qaRecord: out.qa?.record, qaReport: out.qa?.report, sizeReport: out.sizeReport,
     });
-    await putReleaseChangelog(svc.store.db, release.id, await changelogOf(svc, productId, out, progress));
     const stored: string[] = [];
     const heartbeat = setInterval(() => void touchRelease(svc.store.db, release.id, owner).catch(() => {}), HEARTBEAT_MS);
     heartbeat.unref();
     try {
+      await putReleaseChangelog(svc.store.db, release.id, changelog);
       await storeArtifacts(svc, out, release, owner, stored, progress);
       const published = await republish(svc.store, signer, svc.feed, (tx) => markReleasePublished(tx, release.id, owner));
       if (!published) {

@@ -1,4 +1,5 @@
 import { formatError } from '../errors.ts';
+import { MAX_TIMER_MS } from './duration.ts';
 import type { Job } from '../queue/queue.ts';
 import { loadRecipe } from '../recipe/load.ts';
 import { listProducts } from '../store/products.ts';
@@ -46,7 +47,8 @@ export interface RespinScheduler {
  * is logged and never stops the others; passes never overlap (the next is timed from the end of the last).
  */
 export function startRespinScheduler(svc: ReleaseServices, o: RespinSchedulerOptions = {}): RespinScheduler {
-  const everyMs = o.everyMs ?? DEFAULT_RESPIN_EVERY_MS;
+  // never above the longest timer Node honours (a longer one fires at once, again and again)
+  const everyMs = Math.min(o.everyMs ?? DEFAULT_RESPIN_EVERY_MS, MAX_TIMER_MS);
   const log = o.log ?? ((line) => process.stderr.write(`${line}\n`));
   const now = o.now ?? (() => new Date());
   const lastLogged = new Map<string, number>();

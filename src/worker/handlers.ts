@@ -171,7 +171,7 @@ export function releaseHandlers(svc: ReleaseServices, o: ReleaseHandlerOptions):
       const p = payload(PublishCloudPayload, ctx);
       if (!svc.targetsFile) throw new AppError('targets.none', 'this service has no targets file', { hint: 'start it with --targets FILE' });
       const target = targetNamed(svc.targetsFile, TARGET_KINDS, p.target);
-      const report = await publishToCloud(svc, p.release, target, { signal: ctx.signal, log: (l) => void ctx.log(l) });
+      const report = await publishToCloud(svc, p.release, target, { signal: ctx.signal, log: (l) => void ctx.log(l), workDir: join(o.buildsDir, '..', 'tmp') });
       const missing = report.regions.filter((r) => r.status !== 'published');
       // a region left out fails the job, so the queue retries it: the retry resumes and backfills only what is missing
       if (missing.length) {

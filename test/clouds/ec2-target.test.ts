@@ -131,7 +131,7 @@ describe('EC2 target against the fake EC2 API and s3rver', () => {
     const { state, failed } = await runPlan(t, image);
     assert.equal(failed.size, 0, [...failed.values()].map(String).join('\n'));
 
-    const key = `herd/images/${image.name}.raw`;
+    const key = `herd/images/${image.name}-${image.releaseId}.raw`;
     const obj = await s3Object(key);
     assert.ok(obj, 'the disk is in the bucket');
     assert.ok(obj.bytes.equals(image.bytes), 'the bytes in S3 are the disk');
@@ -214,7 +214,7 @@ describe('EC2 target against the fake EC2 API and s3rver', () => {
       assert.ok(first.crashed && first.failed.size === 0, `crash at step ${k}`);
       const again = await runPlan(target(), image, first.state);
       assert.equal(again.failed.size, 0, `after a crash at ${k}: ${[...again.failed.values()].map(String).join('\n')}`);
-      const key = `herd/images/${image.name}.raw`;
+      const key = `herd/images/${image.name}-${image.releaseId}.raw`;
       assert.equal(image.opened, 1, `crash at ${k}: the disk is uploaded once`);
       const tasks = fake.tasks(HOME).filter((x) => x.key === key);
       assert.equal(tasks.length, 1, `crash at ${k}: one import task`);
@@ -281,7 +281,7 @@ describe('EC2 target against the fake EC2 API and s3rver', () => {
     await expectCode((async () => target({ shareWith: ['12345'] }))(), 'cloud.bad_target');
 
     assert.equal(fake.callsOf('ImportSnapshot').length, importsBefore);
-    assert.equal(await s3Object(`herd/images/${image.name}.raw`), undefined);
+    assert.equal(await s3Object(`herd/images/${image.name}-${image.releaseId}.raw`), undefined);
     assert.equal(image.opened, 0);
 
     fake.inject('ImportSnapshot', { status: 403, code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' });
@@ -337,7 +337,7 @@ describe('EC2 target against the fake EC2 API and s3rver', () => {
     const image = disk(1 * MiB);
     const bad = { ...image, sha256: '0'.repeat(64) };
     await expectCode(target().plan(bad)[0]!.run({}, signal), 'cloud.source_mismatch');
-    assert.equal(await s3Object(`herd/images/${image.name}.raw`), undefined);
+    assert.equal(await s3Object(`herd/images/${image.name}-${image.releaseId}.raw`), undefined);
   });
 });
 

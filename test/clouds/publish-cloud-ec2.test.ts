@@ -88,4 +88,19 @@ describe('publishing a release to EC2 (fake EC2 API, real s3rver)', () => {
     const feed = Buffer.from((await getDocument(env.svc.store.db, 'feeds/testing.json'))!.body).toString('utf8');
     for (const x of later.regions) assert.ok(feed.includes(x.imageId!), `${x.region} in the feed`);
   });
+
+  test('another Herd service publishing the same version in the account never takes over this one\'s AMI', async () => {
+    const other = await makeServices('herd-pc-ec2-other-');
+    try {
+      const r = await publishRelease(other.svc, writeBuildOutput(join(other.dir, 'b1'), { name: 'base', version: '2026.12.02.0', formats: ['raw'], seed: 'other' }));
+      const t = ec2Target({ name: 'aws-prod', regions: REGIONS.slice(0, 1), bucket: 'herd-import', endpoints: { ec2: fake.url, s3: s3Url } }, { pollIntervalMs: 1, partSizeBytes: 5 * 1024 * 1024 });
+      const report = await publishToCloud(other.svc, r.id, t, { retry: { attempts: 2, baseMs: 1, maxMs: 2 } });
+      assert.equal(report.regions[0]!.status, 'failed');
+      assert.equal(report.regions[0]!.step, 'register');
+      assert.match(report.regions[0]!.error!, /cloud\.image_conflict.*already has an image named herd-base-2026\.12\.02\.0-x86_64/);
+      assert.deepEqual(await listCloudImages(other.svc.store.db, [r.id]), []);
+    } finally {
+      await other.cleanup();
+    }
+  });
 });

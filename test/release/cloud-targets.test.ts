@@ -110,6 +110,8 @@ describe('cloud targets: the targets file, the publish-cloud job and API', () =>
     assert.equal(ok.status, 202);
     const job = await ok.json() as { id: string; kind: string; payload: unknown };
     assert.deepEqual([job.kind, job.payload], ['publish-cloud', { v: 1, release: r.id, target: 'mem' }]);
+    const twice = await post(r.id, { target: 'mem' }, bearer(publisher));
+    assert.deepEqual([twice.status, (await twice.json() as { code: string }).code], [409, 'cloud.in_flight']);
     const worker = new Worker({ queue: env.svc.queue, handlers: releaseHandlers(env.svc, { buildsDir: join(env.dir, 'data', 'builds') }) });
     while (await worker.runOnce());
     const status = await (await app.request(`/api/releases/${r.id}/publications`, { headers: bearer(viewer) })).json() as { targets: Array<{ target: string; steps: Array<{ step: string; status: string; result: unknown }> }> };

@@ -118,6 +118,12 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
         }
         // the target must be declared (and its settings valid) before a job is queued for it
         targetNamed(svc.targetsFile ?? '', TARGET_KINDS, body.target);
+        // one publication of a release to a target at a time: a second would race the first's create steps
+        for (const state of ['queued', 'running'] as const) {
+          const same = (await svc.queue.list({ kind: 'publish-cloud', state, limit: 1000 }))
+            .find((j) => (j.payload as { release?: string; target?: string }).release === r.id && (j.payload as { target?: string }).target === body.target);
+          if (same) throw new AppError('cloud.in_flight', `release ${r.version} is already being published to ${body.target} (job ${same.id}, ${state})`, { kind: 'conflict', hint: `follow it with GET /api/jobs/${same.id}` });
+        }
         const job = await svc.queue.enqueue('publish-cloud', { v: 1, release: r.id, target: body.target });
         await recordAudit(svc.store.db, { actor: who!.name, action: 'release_publish_cloud', subject: r.id, detail: { target: body.target, job: job.id, via: who!.via } });
         return c.json(job, 202);

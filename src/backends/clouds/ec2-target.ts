@@ -113,11 +113,24 @@ export function ec2Target(config: Ec2TargetConfig, deps: Ec2TargetDeps = {}): Cl
     }
   }
 
-  async function findImageByName(region: string, imageName: string, signal: AbortSignal): Promise<Image | undefined> {
+  /**
+   * This release's image of that name in the region, if an earlier run made it. Names repeat across Herd services
+   * sharing an account (versions are dates), so an image of the name that another release made is a conflict, never
+   * taken over; one that failed or was deregistered is passed over.
+   */
+  async function findImageByName(region: string, imageName: string, releaseId: string, signal: AbortSignal): Promise<Image | undefined> {
     const out = await call(`DescribeImages name=${imageName} in ${region}`, () => ec2(region).send(new DescribeImagesCommand({
       Owners: ['self'], Filters: [{ Name: 'name', Values: [imageName] }],
     }), { abortSignal: signal }));
-    return out.Images?.[0];
+    const live = (out.Images ?? []).filter((i) => !['failed', 'error', 'invalid', 'deregistered'].includes(String(i.State)));
+    const found = live[0];
+    const owner = found?.Tags?.find((t) => t.Key === 'herd:release')?.Value;
+    if (found && owner !== releaseId) {
+      throw new AppError('cloud.image_conflict', `target ${name}: ${region} already has an image named ${imageName} (${found.ImageId}) made for ${owner ? `release ${owner}` : 'something else'}`, {
+        kind: 'conflict', hint: 'another Herd service (or a person) uses this name in the account: deregister that image, or publish from one service per account',
+      });
+    }
+    return found;
   }
 
   async function describeImage(region: string, imageId: string, signal: AbortSignal): Promise<Image | undefined> {
@@ -141,7 +154,8 @@ export function ec2Target(config: Ec2TargetConfig, deps: Ec2TargetDeps = {}): Cl
     if (!diskFormat) throw badConfig(name, `EC2 imports ${Object.keys(DISK_FORMAT).join(' or ')} disks, not ${image.format}`);
     const arch = ARCH[image.arch];
     if (!arch) throw badConfig(name, `EC2 has no architecture for ${image.arch}`);
-    const key = `${prefix ? prefix + '/' : ''}${image.name}.${image.format}`;
+    // the release id in the key: two services (or targets) publishing one version never overwrite each other's upload
+    const key = `${prefix ? prefix + '/' : ''}${image.name}-${image.releaseId}.${image.format}`;
     const tags = [
       { Key: 'herd:release', Value: image.releaseId }, { Key: 'herd:product', Value: image.product }, { Key: 'herd:version', Value: image.version },
     ];
@@ -231,7 +245,7 @@ export function ec2Target(config: Ec2TargetConfig, deps: Ec2TargetDeps = {}): Cl
       id: 'register', region: home,
       async run(state, signal) {
         // RegisterImage has no ClientToken: the name (unique per account and region) is what finds an earlier run's image.
-        const existing = await findImageByName(home, image.name, signal);
+        const existing = await findImageByName(home, image.name, image.releaseId, signal);
         if (existing?.ImageId) return { [`image:${home}`]: existing.ImageId };
         try {
           const out = await ec2(home).send(new RegisterImageCommand({
@@ -246,7 +260,7 @@ export function ec2Target(config: Ec2TargetConfig, deps: Ec2TargetDeps = {}): Cl
           return { [`image:${home}`]: out.ImageId };
         } catch (e) {
           if (awsErrorName(e) === 'InvalidAMIName.Duplicate') {
-            const again = await findImageByName(home, image.name, signal);
+            const again = await findImageByName(home, image.name, image.releaseId, signal);
             if (again?.ImageId) return { [`image:${home}`]: again.ImageId };
           }
           throw mapAwsError(name, `RegisterImage ${image.name} in ${home}`, e);
@@ -276,7 +290,7 @@ export function ec2Target(config: Ec2TargetConfig, deps: Ec2TargetDeps = {}): Cl
     const copy = (region: string): PublishStep => ({
       id: `copy:${region}`, region,
       async run(state, signal) {
-        const existing = await findImageByName(region, image.name, signal);
+        const existing = await findImageByName(region, image.name, image.releaseId, signal);
         if (existing?.ImageId) return { [`image:${region}`]: existing.ImageId };
         const out = await call(`CopyImage to ${region}`, () => ec2(region).send(new CopyImageCommand({
           SourceRegion: home, SourceImageId: need(state, `image:${home}`), Name: image.name, Description: image.description,

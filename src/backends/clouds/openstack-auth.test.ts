@@ -74,3 +74,14 @@ test('missing or incomplete credentials are cloud.credentials errors that say wh
 test('clouds.yaml is looked for where OpenStack clients look', () => {
   assert.deepEqual(cloudsYamlPaths({ HOME: '/home/a', OS_CLIENT_CONFIG_FILE: '/x.yaml' }), ['/x.yaml', '/home/a/.config/openstack/clouds.yaml', '/etc/openstack/clouds.yaml']);
 });
+
+test('a clouds.yaml that does not parse is reported by line and column, never by quoting it (it holds passwords)', () => {
+  const broken = join(dir, 'broken-clouds.yaml');
+  writeFileSync(broken, 'clouds:\n  prod:\n    auth:\n      username: herd\n      password: @Tr0ub4dor&3\n');
+  assert.throws(() => resolveOpenStackAuth('t', { cloud: 'prod', env: {}, configPaths: [broken] }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'cloud.credentials');
+    assert.match(e.message, /is not valid YAML \(line 5, column \d+\)/);
+    assert.ok(!e.message.includes('Tr0ub4dor') && !JSON.stringify(e).includes('Tr0ub4dor'), e.message);
+    return true;
+  });
+});

@@ -56,7 +56,9 @@ function fromCloudsYaml(target: string, cloud: string, paths: readonly string[])
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw credentialsError(target, `${file} is not valid YAML: ${(e as Error).message}`, CREDENTIALS_HINT);
+    // the parser's message quotes the offending line, which may hold a password: only say where it is
+    const pos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+    throw credentialsError(target, `${file} is not valid YAML${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}`, CREDENTIALS_HINT);
   }
   const entry = (doc as { clouds?: Record<string, CloudEntry> } | null)?.clouds?.[cloud];
   if (!entry || typeof entry !== 'object') {

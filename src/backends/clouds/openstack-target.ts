@@ -231,9 +231,20 @@ export class OpenStackTarget implements CloudTarget {
     const hashing = new Transform({ transform(chunk: Buffer, _enc, done) { h.sha512.update(chunk); h.md5.update(chunk); done(null, chunk); } });
     const source = await image.open();
     source.on('error', (e) => hashing.destroy(e));
+    // a failed or aborted upload must close the source too (an open temp disk keeps its GiBs allocated)
+    hashing.once('close', () => { if (!source.destroyed) source.destroy(); });
     const body = Readable.toWeb(source.pipe(hashing)) as unknown as ReadableStream;
     const id = encodeURIComponent(imageId);
     const headers = { 'Content-Type': 'application/octet-stream' };
+    try {
+      await this.putData(image, imageId, id, body, headers, signal);
+    } finally {
+      if (!source.destroyed) source.destroy();
+    }
+    return digestsOf(h);
+  }
+
+  private async putData(image: ImageSource, imageId: string, id: string, body: ReadableStream, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
     if (this.config.import) {
       await this.requireGlanceDirect(signal);
       await this.client().ok('PUT', `/v2/images/${id}/stage`, { signal, body, headers, what: `staging ${image.fileName} into image ${imageId}` });
@@ -241,7 +252,6 @@ export class OpenStackTarget implements CloudTarget {
     } else {
       await this.client().ok('PUT', `/v2/images/${id}/file`, { signal, body, headers, what: `uploading ${image.fileName} into image ${imageId}` });
     }
-    return digestsOf(h);
   }
 
   private async requireGlanceDirect(signal: AbortSignal): Promise<void> {

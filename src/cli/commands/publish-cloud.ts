@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type CloudPublishReport, publishToCloud, retireFromCloud } from '../../release/cloud-publish.ts';
 import { targetNamed } from '../../release/cloud-targets.ts';
@@ -24,7 +25,7 @@ export function registerPublishCloud(program: Command): void {
       process.once('SIGINT', stop);
       try {
         const target = targetNamed(svc.targetsFile!, TARGET_KINDS, o.target);
-        const report = await publishToCloud(svc, release, target, { signal: ac.signal, log: o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
+        const report = await publishToCloud(svc, release, target, { signal: ac.signal, log: o.json ? undefined : (l) => process.stderr.write(`${l}\n`), workDir: join(serviceOptions(o).dataDir, 'tmp') });
         process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatCloudReport(report));
         // a region left out is a failure the operator sees; running the command again backfills it
         if (report.regions.some((r) => r.status !== 'published')) process.exitCode = 1;

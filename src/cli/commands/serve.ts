@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkExposure } from '../../api/exposure.ts';
 import { startServer } from '../../api/server.ts';
-import { parseDuration } from '../../release/duration.ts';
+import { parseTimerDuration } from '../../release/duration.ts';
 import { collectGarbage, formatGcReport } from '../../release/gc.ts';
 import { openServices } from '../../release/open-services.ts';
 import { storedPublicUrl, storePublicUrl } from '../../release/public-url.ts';
@@ -34,7 +34,7 @@ export function registerServe(program: Command): void {
     .option('--allowed-host <name>', 'also answer to this Host name (besides the public URL\'s and loopback); repeatable', collect)
     .option('--cors-origin <url>', 'let browser pages of this origin call the API (CORS); repeatable; none by default', collect)
     .option('--max-event-streams <n>', 'job event streams open at once', parsePositive('--max-event-streams'), 64)
-    .option('--respin-every <duration>', 'how often the respin policy of every released product runs (e.g. 30m, 1h, 1d)', (v: string) => parseDuration(v, '--respin-every'), 3_600_000)
+    .option('--respin-every <duration>', 'how often the respin policy of every released product runs (e.g. 30m, 1h, 1d)', (v: string) => parseTimerDuration(v, '--respin-every'), 3_600_000)
     .option('--no-respin', 'run no respin scheduler in this process (herd respin PRODUCT still works)')
     .action(async (o: ServeOpts) => {
       const opts = serviceOptions(o);
