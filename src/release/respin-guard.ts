@@ -19,13 +19,21 @@ const live = (j: Job | undefined): j is Job => j !== undefined && (j.state === '
  * product queued some other way (the API) counts as in flight too, checked by listing (best effort: that path
  * takes no claim).
  */
-export async function queueRespinOnce(svc: ReleaseServices, productId: string, payload: unknown): Promise<{ job?: Job; inFlight?: Job }> {
+/** After a respin build failed, the policy waits this long before queueing the product's next one (unless forced). */
+export const FAILED_RESPIN_BACKOFF_MS = 6 * 3_600_000;
+
+export async function queueRespinOnce(svc: ReleaseServices, productId: string, payload: unknown, o: { force?: boolean; now?: Date } = {}): Promise<{ job?: Job; inFlight?: Job; failedRecently?: Job }> {
   const other = await buildInFlight(svc, productId);
   if (other) return { inFlight: other };
   for (const deadline = Date.now() + MAX_WAIT_MS; Date.now() < deadline;) {
     const held = await getRespinClaim(svc.store.db, productId);
     const job = held?.jobId ? await svc.queue.get(held.jobId) : undefined;
     if (live(job)) return { inFlight: job };
+    // a build that fails (QA, a broken recipe) would otherwise be queued again on every hourly pass, dependents too
+    const last = job as Job | undefined; // live() narrowed it away; a finished job is what is asked about here
+    if (!o.force && last?.state === 'failed' && last.finishedAt && (o.now ?? new Date()).getTime() - Date.parse(last.finishedAt) < FAILED_RESPIN_BACKOFF_MS) {
+      return { failedRecently: last };
+    }
     if (held && !held.jobId && Date.now() - Date.parse(held.claimedAt) < CLAIM_STALE_MS) {
       // another process holds the claim and is queueing its job right now: wait for it, then report it
       await sleep(WAIT_STEP_MS);

@@ -1,9 +1,10 @@
-import { formatError } from '../errors.ts';
+import { AppError, formatError } from '../errors.ts';
 import { MAX_TIMER_MS } from './duration.ts';
 import type { Job } from '../queue/queue.ts';
 import { loadRecipe } from '../recipe/load.ts';
 import { listProducts } from '../store/products.ts';
-import { latestReleaseHeads, type ReleaseHead } from '../store/releases.ts';
+import { getRelease, latestReleaseHeads, type ReleaseHead } from '../store/releases.ts';
+import { respinFreshness } from './respin-freshness.ts';
 import { resolveCatalogueRecipe } from './catalogue.ts';
 import { promoteRelease } from './release-actions.ts';
 import { type RespinOptions, respinProduct } from './respin.ts';
@@ -122,6 +123,10 @@ async function promoteSoaked(svc: ReleaseServices, recipe: string, head: Release
   const policy = respinPolicy(loadRecipe(await resolveCatalogueRecipe(svc.recipesDir, recipe)).recipe);
   const due = soakPromotionDue(policy, head, now);
   if (!due.due) return undefined;
+  // a soaked release reaches stable only while no security update is pending for it (as after-qa promotion)
+  const release = await getRelease(svc.store.db, head.id);
+  const fresh = await respinFreshness(svc, recipe, release?.packages ?? []);
+  if (!fresh.fresh) throw new AppError('respin.not_promoted', `${head.productId} ${head.version} soaked but is not promoted: ${fresh.why}`, { kind: 'conflict', hint: 'the respin policy builds a fresh one' });
   await promoteRelease(svc, head.id, 'stable');
   return due.why;
 }

@@ -28,6 +28,8 @@ export interface RespinOutcome {
   job?: Job;
   /** A build of the product already queued or running: this run added none, so nothing is built or published twice. */
   inFlight?: Job;
+  /** The product's last respin build failed a short while ago: none is queued until the back-off passes (or --force). */
+  failedRecently?: Job;
   /** When the product was respun (or would be, in a dry run): the products that extend its recipe and have a published release. */
   dependents?: DependentRespin[];
 }
@@ -51,8 +53,9 @@ export async function respinProduct(svc: ReleaseServices, productId: string, o: 
   const dependents = await dependentsOf(svc, productId, recipeFile);
   const why = `base ${productId} respun`;
   if (o.dryRun) return { updates, decision, dependents: dependents.map((d) => ({ product: d.product, reason: 'base', why })) };
-  const mine = await queueRespinOnce(svc, productId, respinPayload(updates.recipe, productId, policy, { reason: decision.reason ?? 'forced', why: decision.why }));
+  const mine = await queueRespinOnce(svc, productId, respinPayload(updates.recipe, productId, policy, { reason: decision.reason ?? 'forced', why: decision.why }), { force: o.force, now: o.now });
   if (mine.inFlight) return { updates, decision, inFlight: mine.inFlight };
+  if (mine.failedRecently) return { updates, decision, failedRecently: mine.failedRecently };
   const respun: DependentRespin[] = [];
   for (const d of dependents) respun.push({ product: d.product, reason: 'base', why, ...(await queueRespinOnce(svc, d.product, respinPayload(d.recipe, d.product, d.policy, { reason: 'base', why }))) });
   return { updates, decision, job: mine.job, dependents: respun };

@@ -13,7 +13,8 @@ export interface PublicationStep {
 }
 
 export async function publicationSteps(db: Kysely<Schema>, releaseId: string, target: string): Promise<PublicationStep[]> {
-  const rows = await db.selectFrom('cloud_publications').selectAll().where('release_id', '=', releaseId).where('target', '=', target).execute();
+  // in the order the steps finished (the plan's order): later results are merged over earlier ones
+  const rows = await db.selectFrom('cloud_publications').selectAll().where('release_id', '=', releaseId).where('target', '=', target).orderBy('updated_at').orderBy('step').execute();
   return rows.map((r) => ({
     step: r.step, region: r.region, status: r.status, result: r.result ? JSON.parse(r.result) as Record<string, unknown> : {},
     error: r.error, attempts: r.attempts, updatedAt: r.updated_at,

@@ -182,6 +182,33 @@ describe('respins: the scheduler, promotion to stable, dependents, the guard', (
     assert.deepEqual((await s.tick()).promoted, []);
     await s.stop();
     assert.equal((await getRelease(env.svc.store.db, untested.id))!.channel, 'testing');
+    // soaked, QA passed, but a security update is pending for it (libc6): it stays in testing, and the pass says why
+    const stale = await publish(env.svc.store.db, 'other', '2026.11.24.0', { packages: OLD });
+    const late = at(30 * DAY);
+    const report = await late.tick();
+    await late.stop();
+    assert.deepEqual(report.promoted, []);
+    assert.ok(report.failed.some((f) => f.product === 'other' && /respin\.not_promoted.*security update/.test(f.error)), JSON.stringify(report.failed));
+    assert.equal((await getRelease(env.svc.store.db, stale.id))!.channel, 'testing');
+  });
+
+  test('a respin build that failed is not queued again on every pass: the policy waits 6 hours, --force does not', async () => {
+    await cancelQueued();
+    await publish(env.svc.store.db, 'web', '2026.12.31.0', { packages: OLD }); // libc6's security update is pending for it
+    const first = await respinProduct(env.svc, 'web');
+    assert.ok(first.job);
+    const failedAt = new Date();
+    await env.svc.store.db.updateTable('jobs').set({ state: 'failed', finished_at: failedAt.toISOString(), error: 'qa.failed: boot' }).where('id', '=', first.job!.id).execute();
+    const soon = await respinProduct(env.svc, 'web', { now: new Date(failedAt.getTime() + 3_600_000) });
+    assert.deepEqual([soon.decision.due, soon.job, soon.failedRecently?.id], [true, undefined, first.job!.id]);
+    const forced = await respinProduct(env.svc, 'web', { force: true, now: new Date(failedAt.getTime() + 3_600_000) });
+    assert.ok(forced.job, 'forced: queued at once');
+    await cancelQueued();
+    await env.svc.store.db.updateTable('jobs').set({ state: 'failed', finished_at: failedAt.toISOString() }).where('id', '=', forced.job!.id).execute();
+    const later = await respinProduct(env.svc, 'web', { now: new Date(failedAt.getTime() + 7 * 3_600_000) });
+    assert.ok(later.job, 'after the back-off the policy queues it again');
+    await cancelQueued();
+    await publish(env.svc.store.db, 'web', '2027.01.01.0', { packages: NEW }); // current again, for the tests after this one
   });
 
   test('dependents are respun once: one already in flight is reported, not queued again', async () => {

@@ -59,6 +59,7 @@ const RespinView = z.object({
   }),
   job: JobView.optional().describe('the build job this request queued'),
   inFlight: JobView.optional().describe('a build of the product already queued or running: nothing was queued'),
+  failedRecently: JobView.optional().describe('the last respin build failed less than 6 hours ago: nothing was queued (force queues one)'),
   dependents: z.array(z.object({
     product: z.string(), reason: z.literal('base'), why: z.string(), job: JobView.optional(), inFlight: JobView.optional(),
   })).describe('products whose recipes extend this one, respun with it (a dry run: those that would be)'),
@@ -66,7 +67,7 @@ const RespinView = z.object({
 const respinView = (r: RespinOutcome) => ({
   release: r.updates.release,
   decision: { due: r.decision.due, reason: r.decision.reason, why: r.decision.why, updates: r.decision.updates.map((u) => u.name), nextSlot: r.decision.nextSlot?.toISOString() },
-  job: r.job, inFlight: r.inFlight, dependents: r.dependents ?? [],
+  job: r.job, inFlight: r.inFlight, failedRecently: r.failedRecently, dependents: r.dependents ?? [],
 });
 
 /** How long one product's answer is reused: reading a Debian suite's indexes is tens of MB, and archives move a few times a day. */

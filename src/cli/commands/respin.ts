@@ -15,12 +15,13 @@ export function registerRespin(program: Command): void {
       try {
         const r = await respinProduct(svc, product, { dryRun: o.dryRun, force: o.force });
         if (o.json) {
-          process.stdout.write(JSON.stringify({ decision: r.decision, job: r.job, inFlight: r.inFlight, dependents: r.dependents, release: r.updates.release }, null, 2) + '\n');
+          process.stdout.write(JSON.stringify({ decision: r.decision, job: r.job, inFlight: r.inFlight, failedRecently: r.failedRecently, dependents: r.dependents, release: r.updates.release }, null, 2) + '\n');
           return;
         }
         process.stdout.write(`${product} ${r.updates.release.version}: ${r.decision.due ? 'due' : 'not due'}: ${r.decision.why}\n`);
         if (r.job) process.stdout.write(`queued build job ${r.job.id} (herd serve's worker builds, tests and publishes it to testing)\n`);
         else if (r.inFlight) process.stdout.write(`a build of ${product} is already ${r.inFlight.state} (job ${r.inFlight.id}): nothing queued\n`);
+        else if (r.failedRecently) process.stdout.write(`the last respin build of ${product} failed (job ${r.failedRecently.id}, ${r.failedRecently.finishedAt}): nothing queued for 6 hours after it; --force queues one now\n`);
         else if (r.decision.due && o.dryRun) process.stdout.write('dry run: nothing queued\n');
         if (r.dependents?.length) process.stdout.write(`products that extend ${product}:\n`);
         for (const d of r.dependents ?? []) {

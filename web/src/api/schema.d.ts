@@ -364,6 +364,29 @@ export interface paths {
                                 result: unknown;
                                 error: string | null;
                             };
+                            /** @description the last respin build failed less than 6 hours ago: nothing was queued (force queues one) */
+                            failedRecently?: {
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** @description the job kind's payload; every payload carries its own `v` version field */
+                                payload: unknown;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                attempts: number;
+                                maxAttempts: number;
+                                workerId: string | null;
+                                /** Format: date-time */
+                                runAfter: string;
+                                heartbeatAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description what the job handed back when it succeeded (e.g. a publish job's release), or null */
+                                result: unknown;
+                                error: string | null;
+                            };
                             /** @description products whose recipes extend this one, respun with it (a dry run: those that would be) */
                             dependents: {
                                 product: string;
