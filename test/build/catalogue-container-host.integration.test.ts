@@ -32,8 +32,18 @@ test('container-host builds and passes its QA suite in a booted guest', { skip }
   assert.deepEqual(manifest.qaSuites, ['base', 'container-host']);
 
   const qa = join(dir, 'qa');
-  const t = herd('test', join(out, 'disk.qcow2'), '--out', qa, '--firmware', 'bios', '--no-reboot', '--quiet');
-  const report = JSON.parse(readFileSync(join(qa, 'report.json'), 'utf8')) as QaReport;
+  const run = () => herd('test', join(out, 'disk.qcow2'), '--out', qa, '--firmware', 'bios', '--no-reboot', '--quiet');
+  let t = run();
+  let report = JSON.parse(readFileSync(join(qa, 'report.json'), 'utf8')) as QaReport;
+  // Under TCG a guest now and then hangs before SSH (seen in CI: 600 s with no answer, on a loaded machine): such a
+  // boot is tried once more, saying so, rather than judged on checks it never ran. A second hang still fails.
+  const b0 = report.results.find((r) => r.id === 'B0');
+  const said = b0 ? [b0.reason ?? '', ...b0.findings.map((f) => f.message)].join('; ') : '';
+  if (b0?.status === 'fail' && /waiting for SSH/.test(said)) {
+    console.log(`container-host boot never reached SSH, booting once more: ${said}`);
+    t = run();
+    report = JSON.parse(readFileSync(join(qa, 'report.json'), 'utf8')) as QaReport;
+  }
   const bad = report.results.filter((r) => r.status !== 'pass')
     .map((r) => `${r.id} ${r.status}: ${r.reason ?? r.findings.map((f) => f.message).join('; ')}`);
   assert.deepEqual(bad, [], t.stdout + t.stderr);
