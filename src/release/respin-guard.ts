@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.ts';
+import { liveJob } from '../queue/live-job.ts';
 import type { Job } from '../queue/queue.ts';
 import { dropRespinClaim, getRespinClaim, setRespinJob, takeRespinClaim } from '../store/respin-claims.ts';
 import type { ReleaseServices } from './services.ts';
@@ -56,11 +57,6 @@ export async function queueRespinOnce(svc: ReleaseServices, productId: string, p
 }
 
 /** A queued or running build job of the product (an emergency respin while the monthly one runs must not add a second). */
-async function buildInFlight(svc: ReleaseServices, productId: string): Promise<Job | undefined> {
-  for (const state of ['running', 'queued'] as const) {
-    const jobs = await svc.queue.list({ kind: 'build', state, limit: 1000 });
-    const mine = jobs.find((j) => (j.payload as { product?: string } | null)?.product === productId);
-    if (mine) return mine;
-  }
-  return undefined;
+function buildInFlight(svc: ReleaseServices, productId: string): Promise<Job | undefined> {
+  return liveJob(svc.queue, 'build', (p) => p.product === productId);
 }

@@ -11,6 +11,7 @@ import { listCloudImages, recordCloudImage } from '../../store/cloud-images.ts';
 import { getReleaseChangelog } from '../../store/release-changelogs.ts';
 import { CHANNELS, getRelease, listReleases } from '../../store/releases.ts';
 import { ArtifactView, CloudImageView, JobView, PackageRefView, ReleaseView } from '../response-schemas.ts';
+import { liveJob } from '../../queue/live-job.ts';
 import { targetNamed } from '../../release/cloud-targets.ts';
 import { TARGET_KINDS } from '../../release/target-kinds.ts';
 import { publicationSteps, publicationTargets } from '../../store/cloud-publications.ts';
@@ -119,11 +120,8 @@ export function releaseRoutes(svc: ReleaseServices, changed: () => void): RouteD
         // the target must be declared (and its settings valid) before a job is queued for it
         targetNamed(svc.targetsFile ?? '', TARGET_KINDS, body.target);
         // one publication of a release to a target at a time: a second would race the first's create steps
-        for (const state of ['queued', 'running'] as const) {
-          const same = (await svc.queue.list({ kind: 'publish-cloud', state, limit: 1000 }))
-            .find((j) => (j.payload as { release?: string; target?: string }).release === r.id && (j.payload as { target?: string }).target === body.target);
-          if (same) throw new AppError('cloud.in_flight', `release ${r.version} is already being published to ${body.target} (job ${same.id}, ${state})`, { kind: 'conflict', hint: `follow it with GET /api/jobs/${same.id}` });
-        }
+        const same = await liveJob(svc.queue, 'publish-cloud', (p) => p.release === r.id && p.target === body.target);
+        if (same) throw new AppError('cloud.in_flight', `release ${r.version} is already being published to ${body.target} (job ${same.id}, ${same.state})`, { kind: 'conflict', hint: `follow it with GET /api/jobs/${same.id}` });
         const job = await svc.queue.enqueue('publish-cloud', { v: 1, release: r.id, target: body.target });
         await recordAudit(svc.store.db, { actor: who!.name, action: 'release_publish_cloud', subject: r.id, detail: { target: body.target, job: job.id, via: who!.via } });
         return c.json(job, 202);
