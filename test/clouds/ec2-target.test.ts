@@ -3,7 +3,6 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +13,7 @@ import { isAppError } from '../../src/errors.ts';
 import { type Ec2TargetConfig, ec2Target } from '../../src/backends/clouds/ec2-target.ts';
 import { type CloudTarget, type ImageSource, RetryableCloudError, type StepState } from '../../src/backends/clouds/cloud-target.ts';
 import { FakeEc2Server } from './fake-ec2-server.ts';
-
-// s3rver ships no types; this is the part of its API the tests use.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
-  address: string; port: number; directory: string; silent: boolean; configureBuckets: { name: string }[];
-}) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+import { S3rver } from '../helpers/s3rver.ts';
 
 const BUCKET = 'herd-import';
 const HOME = 'eu-west-1';

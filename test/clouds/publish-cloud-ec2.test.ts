@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,10 +15,7 @@ import { getDocument } from '../../src/store/documents.ts';
 import { writeBuildOutput } from '../release/fixtures/build-output.ts';
 import { makeServices } from '../release/fixtures/services.ts';
 import { FakeEc2Server } from './fake-ec2-server.ts';
-
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
-  address: string; port: number; directory: string; silent: boolean; configureBuckets: { name: string }[];
-}) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+import { S3rver } from '../helpers/s3rver.ts';
 
 /**
  * The runner and the EC2 adapter together (issue #12), against the protocol-level EC2 fake and a real s3rver: the

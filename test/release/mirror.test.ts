@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,12 +12,7 @@ import { listArtifacts } from '../../src/store/artifacts.ts';
 import { listReleases } from '../../src/store/releases.ts';
 import { writeBuildOutput } from './fixtures/build-output.ts';
 import { makeServices } from './fixtures/services.ts';
-
-// s3rver ships no types; this is the part of its API the test uses.
-interface S3rverServer { run(): Promise<AddressInfo>; close(): Promise<void> }
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
-  address: string; port: number; directory: string; silent: boolean; configureBuckets: { name: string }[];
-}) => S3rverServer;
+import { S3rver, type S3rverServer } from '../helpers/s3rver.ts';
 
 /**
  * `herd mirror` (issue #12) to a real S3-compatible server (s3rver on 127.0.0.1): every published image and its

@@ -6,22 +6,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { checkArtifactsLocation, openArtifactStore } from '../../release/open-services.ts';
 import { serviceOptions } from '../../cli/commands/service-options.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { FsArtifactStore } from './fs-artifact-store.ts';
 import { parseS3Url, S3ArtifactStore } from './s3-artifact-store.ts';
+import { S3rver } from '../../../test/helpers/s3rver.ts';
 
 interface Target { name: string; skip: string | false; make(): Promise<{ store: ArtifactStore; cleanup(): Promise<void> }> }
-
-// s3rver ships no types; this is the part of its API the tests use.
-interface S3rverServer { run(): Promise<AddressInfo>; close(): Promise<void> }
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
-  address: string; port: number; directory: string; silent: boolean; configureBuckets: { name: string }[];
-}) => S3rverServer;
 
 const S3_BUCKET = 'herd-test';
 
